@@ -1,0 +1,89 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Criterion is one of the rubric's criteria.
+type Criterion struct {
+	Key         string  `db:"key" json:"key"`
+	Position    int     `db:"position" json:"position"`
+	Title       string  `db:"title" json:"title"`
+	Weight      int     `db:"weight" json:"weight"`
+	Description string  `db:"description" json:"description"`
+	Signal      string  `db:"signal" json:"signal"`
+	Anchors     Anchors `db:"anchors" json:"anchors"`
+	LegalSource string  `db:"legal_source" json:"legal_source"`
+}
+
+// Anchors are the descriptions of scores 0 to 4, by index.
+type Anchors []string
+
+// Scan implements sql.Scanner over a jsonb array.
+func (a *Anchors) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok {
+		if s, isStr := src.(string); isStr {
+			b = []byte(s)
+		} else {
+			return fmt.Errorf("anchors: cannot scan %T", src)
+		}
+	}
+	return json.Unmarshal(b, (*[]string)(a))
+}
+
+// Rubric is one version of the rubric with its criteria in order.
+type Rubric struct {
+	Version     int         `db:"version" json:"version"`
+	PublishedAt time.Time   `db:"published_at" json:"published_at"`
+	Notes       string      `db:"notes" json:"notes"`
+	Criteria    []Criterion `db:"-" json:"criteria"`
+}
+
+// TotalWeight is the sum of the criteria weights; 100 for a valid rubric.
+func (r Rubric) TotalWeight() int {
+	total := 0
+	for _, c := range r.Criteria {
+		total += c.Weight
+	}
+	return total
+}
+
+// Criterion returns the criterion with the key.
+func (r Rubric) Criterion(key string) (Criterion, bool) {
+	for _, c := range r.Criteria {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Criterion{}, false
+}
+
+// CurrentRubric returns the newest rubric version.
+func (s *Store) CurrentRubric(ctx context.Context) (Rubric, error) {
+	var v int
+	if err := s.q.GetContext(ctx, &v, `SELECT max(version) FROM rubric_versions`); err != nil {
+		return Rubric{}, wrapErr("current rubric", err)
+	}
+	return s.RubricByVersion(ctx, v)
+}
+
+// RubricByVersion returns one rubric version with its criteria.
+func (s *Store) RubricByVersion(ctx context.Context, version int) (Rubric, error) {
+	var r Rubric
+	err := s.q.GetContext(ctx, &r, `SELECT version, published_at, notes FROM rubric_versions WHERE version = $1`, version)
+	if err != nil {
+		return r, wrapErr(fmt.Sprintf("rubric version %d", version), err)
+	}
+	r.Criteria = []Criterion{}
+	err = s.q.SelectContext(ctx, &r.Criteria, `
+		SELECT key, position, title, weight, description, signal, anchors, legal_source
+		FROM criteria WHERE rubric_version = $1 ORDER BY position`, version)
+	if err != nil {
+		return r, fmt.Errorf("criteria of rubric %d: %w", version, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,102 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// InsertScoreRun stores a scorecard as a new score run and returns its id.
+func (s *Store) InsertScoreRun(ctx context.Context, card Scorecard) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx *Store) error {
+		err := tx.q.GetContext(ctx, &id, `
+			INSERT INTO score_runs (jurisdiction, rubric_version, computed_at, overall, coverage, level, evidence_count, demo)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			NormalizeCode(card.Jurisdiction), card.RubricVersion, card.ComputedAt, card.Overall,
+			card.Coverage, card.Level, card.EvidenceCount, card.Demo)
+		if err != nil {
+			return wrapErr("insert score run", err)
+		}
+		for _, c := range card.Criteria {
+			_, err := tx.q.ExecContext(ctx, `
+				INSERT INTO criterion_scores (score_run_id, rubric_version, criterion_key, status, score, rationale, evidence_ids)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				id, card.RubricVersion, c.Key, c.Status, c.Score, c.Rationale, c.EvidenceIDs)
+			if err != nil {
+				return wrapErr("insert criterion score "+c.Key, err)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+// ScoreSummary is a jurisdiction with its latest overall score.
+type ScoreSummary struct {
+	Jurisdiction
+	Overall       *float64   `db:"overall" json:"overall"`
+	Coverage      *float64   `db:"coverage" json:"coverage"`
+	Level         Level      `db:"level" json:"level"`
+	RubricVersion *int       `db:"rubric_version" json:"rubric_version"`
+	UpdatedAt     *time.Time `db:"updated_at" json:"updated_at"`
+	Demo          bool       `db:"demo" json:"demo"`
+}
+
+// ScoreSummaries returns every jurisdiction, ordered by name, with its latest
+// score run under the rubric version (level "unscored" when it has none).
+func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int) ([]ScoreSummary, error) {
+	out := []ScoreSummary{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT j.code, j.fips, j.name, j.time_zone, j.census_region, j.tile_row, j.tile_col,
+			r.overall::float8 AS overall, r.coverage::float8 AS coverage,
+			coalesce(r.level, 'unscored') AS level, r.rubric_version,
+			r.computed_at AS updated_at, coalesce(r.demo, false) AS demo
+		FROM jurisdictions j
+		LEFT JOIN LATERAL (
+			SELECT overall, coverage, level, rubric_version, computed_at, demo FROM score_runs
+			WHERE jurisdiction = j.code AND rubric_version = $1
+			ORDER BY computed_at DESC, id DESC LIMIT 1
+		) r ON true
+		ORDER BY j.name`, rubricVersion)
+	if err != nil {
+		return nil, fmt.Errorf("score summaries: %w", err)
+	}
+	return out, nil
+}
+
+// LatestScorecard returns the jurisdiction's newest score run under the
+// rubric version, with its criteria in rubric order.
+func (s *Store) LatestScorecard(ctx context.Context, code string, rubricVersion int) (Scorecard, error) {
+	var run struct {
+		ID            int64     `db:"id"`
+		Jurisdiction  string    `db:"jurisdiction"`
+		RubricVersion int       `db:"rubric_version"`
+		ComputedAt    time.Time `db:"computed_at"`
+		Overall       *float64  `db:"overall"`
+		Coverage      float64   `db:"coverage"`
+		Level         Level     `db:"level"`
+		EvidenceCount int       `db:"evidence_count"`
+		Demo          bool      `db:"demo"`
+	}
+	err := s.q.GetContext(ctx, &run, `
+		SELECT id, jurisdiction, rubric_version, computed_at, overall::float8 AS overall,
+			coverage::float8 AS coverage, level, evidence_count, demo
+		FROM score_runs WHERE jurisdiction = $1 AND rubric_version = $2
+		ORDER BY computed_at DESC, id DESC LIMIT 1`, NormalizeCode(code), rubricVersion)
+	if err != nil {
+		return Scorecard{}, wrapErr("scorecard of "+code, err)
+	}
+	card := Scorecard{Jurisdiction: run.Jurisdiction, RubricVersion: run.RubricVersion,
+		ComputedAt: run.ComputedAt, Overall: run.Overall, Coverage: run.Coverage, Level: run.Level,
+		EvidenceCount: run.EvidenceCount, Demo: run.Demo, Criteria: []CriterionScore{}}
+	err = s.q.SelectContext(ctx, &card.Criteria, `
+		SELECT cs.criterion_key, cs.status, cs.score::int AS score, cs.rationale, cs.evidence_ids
+		FROM criterion_scores cs
+		JOIN criteria c ON c.rubric_version = cs.rubric_version AND c.key = cs.criterion_key
+		WHERE cs.score_run_id = $1 ORDER BY c.position`, run.ID)
+	if err != nil {
+		return card, fmt.Errorf("criterion scores of run %d: %w", run.ID, err)
+	}
+	return card, nil
+}

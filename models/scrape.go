@@ -1,0 +1,158 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Snapshot is a fetched body, stored once under the sha256 of its bytes.
+type Snapshot struct {
+	SHA256    string    `db:"sha256" json:"sha256"`
+	MediaType string    `db:"media_type" json:"media_type"`
+	Size      int       `db:"size" json:"size"`
+	Body      []byte    `db:"body" json:"-"`
+	Text      string    `db:"text" json:"-"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// SHA256Hex is the hex sha256 of b, the key of its snapshot.
+func SHA256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// PutSnapshot stores a body unless an identical one is already stored, and
+// returns its key.
+func (s *Store) PutSnapshot(ctx context.Context, mediaType string, body []byte, text string) (string, error) {
+	key := SHA256Hex(body)
+	_, err := s.q.ExecContext(ctx, `
+		INSERT INTO snapshots (sha256, media_type, size, body, text) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (sha256) DO NOTHING`, key, mediaType, len(body), body, text)
+	if err != nil {
+		return "", wrapErr("put snapshot", err)
+	}
+	return key, nil
+}
+
+// SnapshotBySHA256 returns a stored snapshot with its body.
+func (s *Store) SnapshotBySHA256(ctx context.Context, key string) (Snapshot, error) {
+	var snap Snapshot
+	err := s.q.GetContext(ctx, &snap, `SELECT sha256, media_type, size, body, text, created_at
+		FROM snapshots WHERE sha256 = $1`, key)
+	if err != nil {
+		return snap, wrapErr("snapshot "+key, err)
+	}
+	return snap, nil
+}
+
+// Fetch is one HTTP request for a source.
+type Fetch struct {
+	ID          int64     `db:"id" json:"id"`
+	SourceID    int64     `db:"source_id" json:"source_id"`
+	ScrapeRunID *int64    `db:"scrape_run_id" json:"scrape_run_id"`
+	URL         string    `db:"url" json:"url"`
+	FinalURL    string    `db:"final_url" json:"final_url"`
+	StatusCode  int       `db:"status_code" json:"status_code"`
+	StartedAt   time.Time `db:"started_at" json:"started_at"`
+	DurationMS  int       `db:"duration_ms" json:"duration_ms"`
+	Bytes       int       `db:"bytes" json:"bytes"`
+	SHA256      *string   `db:"sha256" json:"sha256"`
+	Error       string    `db:"error" json:"error"`
+}
+
+// InsertFetch records a fetch.
+func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, `
+		INSERT INTO fetches (source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256, error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes, f.SHA256, f.Error)
+	if err != nil {
+		return 0, wrapErr("insert fetch", err)
+	}
+	return id, nil
+}
+
+// FetchesBySource lists a source's most recent fetches, newest first.
+func (s *Store) FetchesBySource(ctx context.Context, sourceID int64, limit int) ([]Fetch, error) {
+	out := []Fetch{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256, error
+		FROM fetches WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("fetches of source %d: %w", sourceID, err)
+	}
+	return out, nil
+}
+
+// ScrapeRun is one collection pass over one source, with its counts.
+type ScrapeRun struct {
+	ID       int64 `db:"id" json:"id"`
+	SourceID int64 `db:"source_id" json:"source_id"`
+	// Jurisdiction is the source's, filled in by the runner for callers
+	// that rescore what a run changed.
+	Jurisdiction string     `db:"-" json:"jurisdiction,omitempty"`
+	StartedAt    time.Time  `db:"started_at" json:"started_at"`
+	FinishedAt   *time.Time `db:"finished_at" json:"finished_at"`
+	Status       string     `db:"status" json:"status"`
+	Found        int        `db:"found" json:"found"`
+	Inserted     int        `db:"inserted" json:"inserted"`
+	Updated      int        `db:"updated" json:"updated"`
+	Unchanged    int        `db:"unchanged" json:"unchanged"`
+	Cancelled    int        `db:"cancelled" json:"cancelled"`
+	Error        string     `db:"error" json:"error"`
+}
+
+// Count adds one upsert outcome to the run's counts.
+func (r *ScrapeRun) Count(o UpsertOutcome) {
+	r.Found++
+	switch o {
+	case Inserted:
+		r.Inserted++
+	case Updated:
+		r.Updated++
+	case Unchanged:
+		r.Unchanged++
+	}
+}
+
+// StartScrapeRun opens a run for the source. It is written outside the
+// source's transaction so that a run that fails is still on record.
+func (s *Store) StartScrapeRun(ctx context.Context, sourceID int64, at time.Time) (ScrapeRun, error) {
+	run := ScrapeRun{SourceID: sourceID, StartedAt: at, Status: "running"}
+	err := s.q.GetContext(ctx, &run.ID, `
+		INSERT INTO scrape_runs (source_id, started_at, status) VALUES ($1, $2, 'running') RETURNING id`,
+		sourceID, at)
+	if err != nil {
+		return run, wrapErr("start scrape run", err)
+	}
+	return run, nil
+}
+
+// FinishScrapeRun stores the run's outcome and counts.
+func (s *Store) FinishScrapeRun(ctx context.Context, run ScrapeRun) error {
+	_, err := s.q.ExecContext(ctx, `
+		UPDATE scrape_runs SET finished_at = $2, status = $3, found = $4, inserted = $5,
+			updated = $6, unchanged = $7, cancelled = $8, error = $9
+		WHERE id = $1`, run.ID, run.FinishedAt, run.Status, run.Found, run.Inserted,
+		run.Updated, run.Unchanged, run.Cancelled, run.Error)
+	if err != nil {
+		return fmt.Errorf("finish scrape run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+// ScrapeRunsBySource lists a source's most recent runs, newest first.
+func (s *Store) ScrapeRunsBySource(ctx context.Context, sourceID int64, limit int) ([]ScrapeRun, error) {
+	out := []ScrapeRun{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT id, source_id, started_at, finished_at, status, found, inserted, updated, unchanged, cancelled, error
+		FROM scrape_runs WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("scrape runs of source %d: %w", sourceID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,61 @@
+package scrapers
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Item is one entry read from a source before extraction: a feed item, a row
+// of an HTML list, later a calendar event or a PDF section.
+type Item struct {
+	// GUID is a stable identifier the source gives the item, if any.
+	GUID string `json:"guid,omitempty"`
+	// Title is the item's headline, whitespace-collapsed.
+	Title string `json:"title"`
+	// Description is the item's text, HTML stripped, whitespace-collapsed.
+	Description string `json:"description,omitempty"`
+	// Link is the item's absolute URL, resolved against the page.
+	Link string `json:"link,omitempty"`
+	// DateText is a date as the source wrote it ("March 3, 6-8 p.m."),
+	// left for extraction to read in the jurisdiction's time zone.
+	DateText string `json:"date_text,omitempty"`
+	// Published is a machine-readable time the source gave (feed pubDate).
+	Published *time.Time `json:"published,omitempty"`
+	// Location is a place as the source wrote it.
+	Location string `json:"location,omitempty"`
+	// Categories are the source's own tags.
+	Categories []string `json:"categories,omitempty"`
+}
+
+// Settings are a source's extraction settings, stored as JSON with it.
+type Settings struct {
+	// Item is the CSS selector of each entry on an HTML list page.
+	Item string `json:"item,omitempty"`
+	// Title, Link, Date, Description and Location are CSS selectors within
+	// an item. Empty Title means the first heading or link; empty Link the
+	// first a[href]; empty Description the item's whole text.
+	Title       string `json:"title,omitempty"`
+	Link        string `json:"link,omitempty"`
+	Date        string `json:"date,omitempty"`
+	Description string `json:"description,omitempty"`
+	Location    string `json:"location,omitempty"`
+	// GUIDAttr names an attribute of the item element that holds a stable
+	// id (for example "id" or "data-id").
+	GUIDAttr string `json:"guid_attr,omitempty"`
+	// Keywords keep only items whose title or text contains one of them,
+	// case-insensitively; empty keeps every item.
+	Keywords []string `json:"keywords,omitempty"`
+}
+
+// ParseSettings reads a source's stored settings.
+func ParseSettings(raw []byte) (Settings, error) {
+	var s Settings
+	if len(raw) == 0 {
+		return s, nil
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, fmt.Errorf("source settings: %w", err)
+	}
+	return s, nil
+}
