@@ -127,21 +127,31 @@ func (c *Cluster) Start(ctx context.Context) (started bool, err error) {
 	if err := c.fixOwner(r); err != nil {
 		return false, err
 	}
-	running, err := c.status(ctx, r)
-	if err != nil {
-		return false, err
-	}
-	if running {
-		c.logger.Info("embedded postgres reused running cluster", "dir", c.dir)
-	} else {
-		if err := c.start(ctx, r); err != nil {
+	// The loop runs a second time only when a server that looked alive
+	// turns out to have died (crashed or killed just now), so it must be
+	// started after all.
+	for attempt := 0; ; attempt++ {
+		running, err := c.status(ctx, r)
+		if err != nil {
 			return false, err
 		}
-		started = true
-		c.logger.Info("embedded postgres started", "dir", c.dir)
-	}
+		if running {
+			c.logger.Info("embedded postgres reused running cluster", "dir", c.dir)
+		} else {
+			if err := c.start(ctx, r); err != nil {
+				return false, err
+			}
+			started = true
+			c.logger.Info("embedded postgres started", "dir", c.dir)
+		}
 
-	if err := c.ensureDatabase(ctx); err != nil {
+		err = c.ensureDatabase(ctx, r)
+		if err == nil {
+			return started, nil
+		}
+		if errors.Is(err, errServerGone) && !started && attempt == 0 {
+			continue
+		}
 		if started {
 			// Do not leave a server behind that the caller does not know
 			// it has to stop. ctx may be what failed, so use a fresh one.
@@ -153,7 +163,6 @@ func (c *Cluster) Start(ctx context.Context) (started bool, err error) {
 		}
 		return false, err
 	}
-	return started, nil
 }
 
 // Running reports whether a server is running on this cluster. Any failure
@@ -231,12 +240,14 @@ func (c *Cluster) makeDataDir(r *runner) error {
 }
 
 // lock takes an exclusive flock on dataDir/postgres.lock. It polls instead of
-// blocking so that ctx can cancel the wait. The lock is tied to the open
-// file, which Go opens close-on-exec, so it is never inherited by the
-// postmaster and dies with the process if heard crashes.
+// blocking so that ctx can cancel the wait. It opens read-only because flock
+// needs no write access, so a lock file created by root does not lock out a
+// later non-root heard. The lock is tied to the open file, which Go opens
+// close-on-exec, so it is never inherited by the postmaster and dies with
+// the process if heard crashes.
 func (c *Cluster) lock(ctx context.Context) (unlock func(), err error) {
 	name := filepath.Join(c.dataDir, "postgres.lock")
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDONLY, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("embedded postgres: %w", err)
 	}
@@ -346,15 +357,17 @@ func (c *Cluster) fixOwner(r *runner) error {
 	return nil
 }
 
-// status asks pg_ctl rather than reading postmaster.pid itself, because
-// pg_ctl knows how to tell a live server from a stale pid file.
+// status asks pg_ctl, which knows the pid file format and the server's
+// states, and then double-checks the "running" answer, which pg_ctl bases
+// only on whether the pid exists.
 func (c *Cluster) status(ctx context.Context, r *runner) (running bool, err error) {
 	if !c.initialized() {
 		return false, nil
 	}
 	_, err = r.run(ctx, r.pgCtl, "status", "-D", c.dir)
 	if err == nil {
-		return true, nil
+		_, stale := c.stalePostmaster()
+		return !stale, nil
 	}
 	var exitErr *exec.ExitError
 	// 3: not running; 4: no accessible data directory.
@@ -378,6 +391,17 @@ shared_buffers = '128MB'
 `, quoteConf(c.dir), port)
 	if err := r.writeFile(filepath.Join(c.dir, confFile), conf); err != nil {
 		return err
+	}
+	if pid, stale := c.stalePostmaster(); stale {
+		// postgres would refuse to start, taking the pid for a live server.
+		// Its shared-memory interlock still stops it if children of the old
+		// server are alive, so removing the files cannot let two run.
+		c.logger.Warn("embedded postgres: removing lock files of a server that is gone", "dir", c.dir, "pid", pid)
+		for _, name := range []string{"postmaster.pid", fmt.Sprintf(".s.PGSQL.%d.lock", port)} {
+			if err := os.Remove(filepath.Join(c.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("embedded postgres: %w", err)
+			}
+		}
 	}
 	logFile := filepath.Join(c.dir, "server.log")
 	var err error
@@ -403,9 +427,56 @@ shared_buffers = '128MB'
 	return fmt.Errorf("%w\nend of %s:\n%s", err, logFile, tailFile(logFile))
 }
 
+// stalePostmaster reports the pid in postmaster.pid when a process with that
+// pid exists but certainly is not this cluster's server: a zombie nobody has
+// reaped yet (or ever, when heard is PID 1 in a container without an init),
+// or an unrelated process that got the pid after a reboot or container
+// restart. pg_ctl and postgres only check that the pid exists, so they take
+// either for a running server. The test is that a postmaster's working
+// directory is its data directory. When it cannot be told (no /proc, or no
+// permission), the pid is not stale, since removing a live server's pid file
+// would make it shut down.
+func (c *Cluster) stalePostmaster() (pid int, stale bool) {
+	b, err := os.ReadFile(filepath.Join(c.dir, "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, err = strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	proc := "/proc/" + strconv.Itoa(pid)
+	stat, err := os.ReadFile(proc + "/stat")
+	if err != nil {
+		// Gone, or no /proc: either way pg_ctl and postgres can judge.
+		return pid, false
+	}
+	// The state follows the command name, which may contain spaces and
+	// parentheses itself.
+	if i := strings.LastIndexByte(string(stat), ')'); i >= 0 {
+		if f := strings.Fields(string(stat[i+1:])); len(f) > 0 && (f[0] == "Z" || f[0] == "X") {
+			return pid, true
+		}
+	}
+	cwd, err := os.Readlink(proc + "/cwd")
+	if errors.Is(err, fs.ErrNotExist) {
+		// The process is exiting and has already let go of its files.
+		return pid, true
+	}
+	if err != nil {
+		return pid, false
+	}
+	dir, err := filepath.EvalSymlinks(c.dir)
+	if err != nil {
+		return pid, false
+	}
+	return pid, cwd != dir
+}
+
 // ensureDatabase creates database "heard" if missing. It connects to the
 // "postgres" database, which initdb always creates.
-func (c *Cluster) ensureDatabase(ctx context.Context) error {
+func (c *Cluster) ensureDatabase(ctx context.Context, r *runner) error {
 	db, err := sql.Open("postgres", c.URL("postgres"))
 	if err != nil {
 		return fmt.Errorf("embedded postgres: %w", err)
@@ -414,7 +485,7 @@ func (c *Cluster) ensureDatabase(ctx context.Context) error {
 	db.SetMaxOpenConns(1)
 
 	// pg_ctl -w returns only once the server accepts connections, but a
-	// server someone else just started may still be recovering.
+	// server found running may still be recovering, or may be dying.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		err = db.PingContext(ctx)
@@ -423,6 +494,9 @@ func (c *Cluster) ensureDatabase(ctx context.Context) error {
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			return fmt.Errorf("embedded postgres: connecting to %s: %w", c.dir, err)
+		}
+		if running, serr := c.status(ctx, r); serr == nil && !running {
+			return fmt.Errorf("embedded postgres: connecting to %s: %w: %w", c.dir, errServerGone, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -449,6 +523,10 @@ func (c *Cluster) ensureDatabase(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errServerGone marks a failure to connect because the server is not running
+// (any more).
+var errServerGone = errors.New("server is not running")
 
 // runner runs the server binaries as the right user.
 type runner struct {

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"text/tabwriter"
+
+	"heard/cmd/heard/embedded"
+	"heard/migrations"
+	"heard/models"
+)
+
+func cmdMigrate(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
+		return fmt.Errorf("%w: migrate takes up or status", errUsage)
+	}
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	if args[0] == "up" {
+		if err := migrateUp(ctx, d.DB, log); err != nil {
+			return err
+		}
+	}
+	p, err := migrations.NewProvider(d.DB.DB)
+	if err != nil {
+		return err
+	}
+	statuses, err := p.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSTATE\tAPPLIED AT\tFILE")
+	for _, s := range statuses {
+		at := "-"
+		if !s.AppliedAt.IsZero() {
+			at = s.AppliedAt.UTC().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Source.Version, s.State, at, s.Source.Path)
+	}
+	return tw.Flush()
+}
+
+// stateFlag parses the --state flag shared by scrape and score.
+func stateFlag(name string, args []string) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	state := fs.String("state", "", "two-letter code of one jurisdiction (default: all)")
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	return models.NormalizeCode(*state), nil
+}
+
+// openStore opens the database, migrated, for the one-shot commands.
+func openStore(ctx context.Context, cfg config, log *slog.Logger, code string) (*database, *models.Store, error) {
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := migrateUp(ctx, d.DB, log); err != nil {
+		d.Close(ctx)
+		return nil, nil, err
+	}
+	store := models.NewStore(d.DB)
+	if code != "" {
+		if _, err := store.JurisdictionByCode(ctx, code); err != nil {
+			d.Close(ctx)
+			return nil, nil, fmt.Errorf("%w: --state %s is not a jurisdiction code", errUsage, code)
+		}
+	}
+	return d, store, nil
+}
+
+func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	code, err := stateFlag("scrape", args)
+	if err != nil {
+		return err
+	}
+	d, store, err := openStore(ctx, cfg, log, code)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	p := newPipeline(store, log)
+	runs, err := p.runner.RunAll(ctx, code)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSOURCE\tSTATE\tSTATUS\tFOUND\tINSERTED\tUPDATED\tUNCHANGED\tERROR")
+	failed := 0
+	for _, r := range runs {
+		if r.Status != "ok" {
+			failed++
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.SourceID, r.Jurisdiction, r.Status,
+			r.Found, r.Inserted, r.Updated, r.Unchanged, r.Error)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if _, err := p.rescore(ctx, changed(runs)); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d sources failed", failed, len(runs))
+	}
+	return nil
+}
+
+func cmdScore(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	code, err := stateFlag("score", args)
+	if err != nil {
+		return err
+	}
+	d, store, err := openStore(ctx, cfg, log, code)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	p := newPipeline(store, log)
+	var codes []string
+	if code != "" {
+		codes = []string{code}
+	}
+	if _, err := p.rescore(ctx, codes); err != nil {
+		return err
+	}
+	rubric, err := store.CurrentRubric(ctx)
+	if err != nil {
+		return err
+	}
+	sums, err := store.ScoreSummaries(ctx, rubric.Version)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATE\tOVERALL\tCOVERAGE\tLEVEL")
+	for _, s := range sums {
+		if code != "" && s.Code != code {
+			continue
+		}
+		overall, coverage := "-", "-"
+		if s.Overall != nil {
+			overall = fmt.Sprintf("%.1f", *s.Overall)
+		}
+		if s.Coverage != nil {
+			coverage = fmt.Sprintf("%.0f%%", *s.Coverage)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Code, overall, coverage, s.Level.Label())
+	}
+	return tw.Flush()
+}
+
+// cmdDB manages the embedded cluster by hand: `db start` keeps it running
+// after heard exits (for tests and psql), `db stop` stops it, `db url`
+// prints its connection URL.
+func cmdDB(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%w: db takes start, stop or url", errUsage)
+	}
+	c := embedded.New(cfg.DataDir, log)
+	switch args[0] {
+	case "start":
+		if _, err := c.Start(ctx); err != nil {
+			return err
+		}
+		if err := os.WriteFile(keepMarker(c), []byte("started by `heard db start`\n"), 0o644); err != nil {
+			return fmt.Errorf("mark cluster kept: %w", err)
+		}
+		fmt.Fprintln(stdout, c.URL("heard"))
+	case "stop":
+		if err := c.Stop(ctx); err != nil {
+			return err
+		}
+		if err := os.Remove(keepMarker(c)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	case "url":
+		fmt.Fprintln(stdout, c.URL("heard"))
+	default:
+		return fmt.Errorf("%w: db takes start, stop or url", errUsage)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver
+
+	"heard/cmd/heard/embedded"
+	"heard/migrations"
+)
+
+// appName tags heard's connections so a process can tell whether other
+// heard processes still use the embedded cluster before stopping it.
+const appName = "heard"
+
+// database is an open pool and how to let go of it.
+type database struct {
+	DB      *sqlx.DB
+	URL     string
+	cluster *embedded.Cluster
+	log     *slog.Logger
+}
+
+// openDatabase connects to DATABASE_URL, or starts (or joins) the embedded
+// cluster when it is unset, and logs which database is in use.
+func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database, error) {
+	d := &database{log: log}
+	if cfg.DatabaseURL != "" {
+		d.URL = cfg.DatabaseURL
+		log.Info("using database from DATABASE_URL", "database", redact(d.URL))
+	} else {
+		d.cluster = embedded.New(cfg.DataDir, log)
+		if _, err := d.cluster.Start(ctx); err != nil {
+			return nil, fmt.Errorf("embedded database: %w", err)
+		}
+		d.URL = d.cluster.URL("heard")
+		log.Info("using embedded database", "dir", d.cluster.Dir(), "database", redact(d.URL))
+	}
+	db, err := sqlx.Open("postgres", withAppName(d.URL))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", redact(d.URL), err)
+	}
+	d.DB = db
+	return d, nil
+}
+
+// Close closes the pool and, for the embedded cluster, stops the server
+// unless `heard db start` asked to keep it or another heard process is
+// still connected.
+func (d *database) Close(ctx context.Context) {
+	others := 0
+	if d.cluster != nil {
+		_ = d.DB.GetContext(ctx, &others, `SELECT count(*) FROM pg_stat_activity
+			WHERE application_name = $1 AND pid <> pg_backend_pid()`, appName)
+	}
+	d.DB.Close()
+	if d.cluster == nil {
+		return
+	}
+	switch {
+	case keepRunning(d.cluster):
+		d.log.Info("leaving embedded database running (started with `heard db start`)")
+	case others > 0:
+		d.log.Info("leaving embedded database running for other heard processes", "connections", others)
+	default:
+		if err := d.cluster.Stop(ctx); err != nil {
+			d.log.Error("stop embedded database", "err", err)
+		}
+	}
+}
+
+func keepMarker(c *embedded.Cluster) string { return filepath.Join(filepath.Dir(c.Dir()), "postgres.keep") }
+
+func keepRunning(c *embedded.Cluster) bool {
+	_, err := os.Stat(keepMarker(c))
+	return err == nil
+}
+
+// migrateUp applies pending migrations and logs what it applied.
+func migrateUp(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
+	applied, err := migrations.Up(ctx, db.DB)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("applied migrations", "versions", applied)
+	}
+	return nil
+}
+
+func withAppName(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("application_name") == "" {
+		q.Set("application_name", appName)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// redact hides a password in a database URL before it is logged.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "password") {
+			return "(connection string hidden)"
+		}
+		return raw
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,130 @@
+// Command heard collects state ESSA stakeholder-engagement activity, scores
+// it against the rubric and serves the scorecards. Run `heard help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `heard — ESSA stakeholder-engagement scorecards
+
+Usage:
+  heard serve [--addr HOST:PORT] [--demo] [--no-scheduler] [--no-migrate]
+  heard migrate up|status
+  heard scrape [--state XX]
+  heard score [--state XX]
+  heard db start|stop|url
+  heard help
+
+Environment:
+  DATABASE_URL     PostgreSQL to use; unset means the embedded default cluster
+  HEARD_DATA_DIR   where the embedded cluster lives (default ./.data)
+  HEARD_ADDR       listen address for serve (default 127.0.0.1:8080)
+  HEARD_DEMO_ADDR  loopback address of the demo corpus (default 127.0.0.1:8089)
+  HEARD_LOG_FORMAT text (default) or json
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks an error in how heard was called; run prints the usage.
+var errUsage = errors.New("usage")
+
+// run is main without the process: tests call it with their own arguments,
+// output and context.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := configFromEnv(os.Getenv)
+	log := newLogger(stderr, cfg.LogFormat)
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, cfg, log, args[1:])
+	case "migrate":
+		err = cmdMigrate(ctx, cfg, log, args[1:], stdout)
+	case "scrape":
+		err = cmdScrape(ctx, cfg, log, args[1:], stdout)
+	case "score":
+		err = cmdScore(ctx, cfg, log, args[1:], stdout)
+	case "db":
+		err = cmdDB(ctx, cfg, log, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stderr, "heard: %v\n\n%s", err, usage)
+		return 2
+	}
+	log.Error(args[0]+" failed", "err", err)
+	return 1
+}
+
+// config is everything heard reads from its environment.
+type config struct {
+	DatabaseURL string
+	DataDir     string
+	Addr        string
+	DemoAddr    string
+	LogFormat   string
+}
+
+func configFromEnv(getenv func(string) string) config {
+	c := config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		DataDir:     getenv("HEARD_DATA_DIR"),
+		Addr:        getenv("HEARD_ADDR"),
+		DemoAddr:    getenv("HEARD_DEMO_ADDR"),
+		LogFormat:   getenv("HEARD_LOG_FORMAT"),
+	}
+	if c.DataDir == "" {
+		c.DataDir = ".data"
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DemoAddr == "" {
+		c.DemoAddr = "127.0.0.1:8089"
+	}
+	return c
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if strings.EqualFold(format, "json") {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// parseFlags parses a subcommand's flags, turning mistakes into errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"heard/models"
+	"heard/scrapers"
+)
+
+// pipeline wires collection to scoring: a scrape that changes a
+// jurisdiction's evidence rescores it.
+type pipeline struct {
+	store  *models.Store
+	runner *scrapers.Runner
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+func newPipeline(store *models.Store, log *slog.Logger) *pipeline {
+	runner := &scrapers.Runner{
+		Store:   store,
+		Fetcher: scrapers.NewFetcher(scrapers.FetcherOptions{}),
+		Extract: scrapers.Extract,
+		Now:     time.Now,
+		Log:     log,
+	}
+	return &pipeline{store: store, runner: runner, log: log, now: time.Now}
+}
+
+// changed lists the jurisdictions whose runs inserted or updated anything.
+func changed(runs []models.ScrapeRun) []string {
+	var codes []string
+	for _, r := range runs {
+		if r.Inserted+r.Updated+r.Cancelled > 0 && !slices.Contains(codes, r.Jurisdiction) {
+			codes = append(codes, r.Jurisdiction)
+		}
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// rescore scores the jurisdictions, all of them when codes is empty.
+func (p *pipeline) rescore(ctx context.Context, codes []string) (int, error) {
+	if len(codes) == 0 {
+		js, err := p.store.Jurisdictions(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, j := range js {
+			codes = append(codes, j.Code)
+		}
+	}
+	var errs []error
+	n := 0
+	for _, code := range codes {
+		if _, err := p.store.Rescore(ctx, code, p.now()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// scrapeDue is the scheduled job's work: claim due sources, run them, and
+// rescore what changed. Claiming in the database makes a duplicate tick (or
+// a second replica) find nothing to do.
+func (p *pipeline) scrapeDue(ctx context.Context) {
+	for {
+		runs, err := p.runner.RunDue(ctx, 10)
+		if err != nil {
+			p.log.Error("scheduled scrape", "err", err)
+			return
+		}
+		if len(runs) == 0 {
+			return
+		}
+		if codes := changed(runs); len(codes) > 0 {
+			if _, err := p.rescore(ctx, codes); err != nil {
+				p.log.Error("rescore after scrape", "err", err)
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// Job names, as they appear in logs.
+const (
+	jobScrapeDue      = "scrape-due-sources"
+	jobNightlyRescore = "nightly-rescore"
+)
+
+// startScheduler runs the named jobs: due sources every minute (a source's
+// own interval decides when it is due) and a nightly rescore, so scores
+// follow the calendar (upcoming events become held) even without new
+// evidence. Each job runs in singleton mode: a slow run is not overlapped.
+func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error) {
+	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{p.log}))
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	_, err = s.NewJob(gocron.DurationJob(time.Minute),
+		gocron.NewTask(func() { p.scrapeDue(ctx) }),
+		gocron.WithName(jobScrapeDue),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately()))
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", jobScrapeDue, err)
+	}
+	_, err = s.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 15, 0))),
+		gocron.NewTask(func() {
+			if n, err := p.rescore(ctx, nil); err != nil {
+				p.log.Error("nightly rescore", "scored", n, "err", err)
+			}
+		}),
+		gocron.WithName(jobNightlyRescore),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", jobNightlyRescore, err)
+	}
+	s.Start()
+	return s, nil
+}
+
+// gocronLogger sends gocron's own messages to slog.
+type gocronLogger struct{ log *slog.Logger }
+
+func (l gocronLogger) Debug(msg string, args ...any) { l.log.Debug("scheduler: "+msg, args...) }
+func (l gocronLogger) Info(msg string, args ...any)  { l.log.Debug("scheduler: "+msg, args...) }
+func (l gocronLogger) Warn(msg string, args ...any)  { l.log.Warn("scheduler: "+msg, args...) }
+func (l gocronLogger) Error(msg string, args ...any) { l.log.Error("scheduler: "+msg, args...) }

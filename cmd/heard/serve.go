@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"heard/handlers"
+	"heard/migrations"
+	"heard/models"
+	"heard/scrapers/demo"
+)
+
+func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", cfg.Addr, "listen address HOST:PORT")
+	withDemo := fs.Bool("demo", false, "serve the embedded demo corpus and score it before serving")
+	noScheduler := fs.Bool("no-scheduler", false, "do not run scheduled jobs (for extra replicas)")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	if !*noMigrate {
+		if err := migrateUp(ctx, d.DB, log); err != nil {
+			return err
+		}
+	}
+	store := models.NewStore(d.DB)
+	p := newPipeline(store, log)
+
+	if *withDemo {
+		srv, err := startDemo(ctx, cfg, store, p, log)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
+	if !*noScheduler {
+		sched, err := p.startScheduler(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := sched.Shutdown(); err != nil {
+				log.Error("scheduler shutdown", "err", err)
+			}
+		}()
+	}
+
+	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d)})
+	if err != nil {
+		return err
+	}
+	server := &http.Server{
+		Handler:           handlers.NewEngine(h),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "demo", *withDemo, "scheduler", !*noScheduler)
+	errc := make(chan error, 1)
+	go func() { errc <- server.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// readiness is ready when the database answers and no migration is pending.
+func readiness(d *database) handlers.ReadyChecker {
+	return func(ctx context.Context) error {
+		if err := d.DB.PingContext(ctx); err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		p, err := migrations.NewProvider(d.DB.DB)
+		if err != nil {
+			return err
+		}
+		pending, err := p.HasPending(ctx)
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		if pending {
+			return errors.New("migrations pending")
+		}
+		return nil
+	}
+}
+
+// startDemo serves the demo corpus, registers its sources and runs the real
+// pipeline over it — fetch, parse, extract, store, score — before the server
+// takes requests, so the first page already shows a full map.
+func startDemo(ctx context.Context, cfg config, store *models.Store, p *pipeline, log *slog.Logger) (*demo.Server, error) {
+	js, err := store.Jurisdictions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := demo.Start(ctx, cfg.DemoAddr, js, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("demo corpus: %w", err)
+	}
+	for _, src := range srv.Sources() {
+		if _, err := store.UpsertSource(ctx, src); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
+	if n, err := store.DisableDemoSourcesExcept(ctx, srv.URL()); err != nil {
+		srv.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("disabled demo sources of an earlier demo server", "count", n)
+	}
+	start := time.Now()
+	runs, err := p.runner.RunAll(ctx, "")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("demo scrape: %w", err)
+	}
+	scored, err := p.rescore(ctx, nil)
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("demo score: %w", err)
+	}
+	log.Info("demo corpus collected and scored", "corpus", srv.URL(), "sources", len(runs),
+		"jurisdictions", scored, "took", time.Since(start).Round(time.Millisecond))
+	return srv, nil
+}

@@ -1,0 +1,264 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/models"
+)
+
+// jurisdictionJSON is a jurisdiction with its latest score, as the API shows it.
+type jurisdictionJSON struct {
+	models.ScoreSummary
+	LevelLabel string `json:"level_label"`
+}
+
+func summaryJSON(s models.ScoreSummary) jurisdictionJSON {
+	return jurisdictionJSON{ScoreSummary: s, LevelLabel: s.Level.Label()}
+}
+
+func (h *Handler) listJurisdictions(c *gin.Context) {
+	ctx := c.Request.Context()
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	out := make([]jurisdictionJSON, len(sums))
+	for i, s := range sums {
+		out[i] = summaryJSON(s)
+	}
+	respondList(c, out, listMeta{Page: 1, PerPage: len(out), Total: len(out)})
+}
+
+// summaryFor returns one jurisdiction's summary under the current rubric.
+func (h *Handler) summaryFor(ctx context.Context, code string) (models.ScoreSummary, models.Rubric, error) {
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		return models.ScoreSummary{}, rubric, err
+	}
+	j, err := h.store.JurisdictionByCode(ctx, code)
+	if err != nil {
+		return models.ScoreSummary{}, rubric, err
+	}
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	if err != nil {
+		return models.ScoreSummary{}, rubric, err
+	}
+	for _, s := range sums {
+		if s.Code == j.Code {
+			return s, rubric, nil
+		}
+	}
+	return models.ScoreSummary{}, rubric, fmt.Errorf("jurisdiction %s: %w", code, models.ErrNotFound)
+}
+
+func (h *Handler) getJurisdiction(c *gin.Context) {
+	sum, _, err := h.summaryFor(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, summaryJSON(sum))
+}
+
+// criterionJSON is one criterion of a scorecard, with the rubric's words.
+type criterionJSON struct {
+	models.CriterionScore
+	Title         string `json:"title"`
+	Weight        int    `json:"weight"`
+	RubricVersion int    `json:"rubric_version"`
+}
+
+// scorecardJSON is a scorecard as the API shows it. ComputedAt is null and
+// every criterion "not_scored" until the first score run.
+type scorecardJSON struct {
+	Jurisdiction  string          `json:"jurisdiction"`
+	Name          string          `json:"name"`
+	RubricVersion int             `json:"rubric_version"`
+	ComputedAt    *time.Time      `json:"computed_at"`
+	UpdatedAt     *time.Time      `json:"updated_at"`
+	Overall       *float64        `json:"overall"`
+	Coverage      float64         `json:"coverage"`
+	Level         models.Level    `json:"level"`
+	LevelLabel    string          `json:"level_label"`
+	EvidenceCount int             `json:"evidence_count"`
+	Demo          bool            `json:"demo"`
+	Criteria      []criterionJSON `json:"criteria"`
+}
+
+// scorecard loads the latest scorecard of a jurisdiction, or an unscored
+// one when it has never been scored.
+func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric models.Rubric) (scorecardJSON, error) {
+	out := scorecardJSON{Jurisdiction: j.Code, Name: j.Name, RubricVersion: rubric.Version,
+		Level: models.LevelUnscored, Criteria: make([]criterionJSON, 0, len(rubric.Criteria))}
+	card, err := h.store.LatestScorecard(ctx, j.Code, rubric.Version)
+	scores := map[string]models.CriterionScore{}
+	switch {
+	case err == nil:
+		out.ComputedAt, out.UpdatedAt = &card.ComputedAt, &card.ComputedAt
+		out.Overall, out.Coverage, out.Level = card.Overall, card.Coverage, card.Level
+		out.EvidenceCount, out.Demo = card.EvidenceCount, card.Demo
+		for _, cs := range card.Criteria {
+			scores[cs.Key] = cs
+		}
+	case !isNotFound(err):
+		return out, err
+	}
+	out.LevelLabel = out.Level.Label()
+	for _, cr := range rubric.Criteria {
+		cs, ok := scores[cr.Key]
+		if !ok {
+			cs = models.CriterionScore{Key: cr.Key, Status: models.StatusNotScored, EvidenceIDs: models.Int64List{},
+				Rationale: "Not scored yet."}
+		}
+		out.Criteria = append(out.Criteria, criterionJSON{CriterionScore: cs, Title: cr.Title, Weight: cr.Weight, RubricVersion: rubric.Version})
+	}
+	return out, nil
+}
+
+func (h *Handler) getScorecard(c *gin.Context) {
+	ctx := c.Request.Context()
+	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	card, err := h.scorecard(ctx, j, rubric)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, card)
+}
+
+// pageQuery is the paging of list endpoints.
+type pageQuery struct {
+	Page    string `form:"page"`
+	PerPage string `form:"per_page"`
+}
+
+// MaxPerPage caps per_page so one request cannot ask for the whole table.
+const MaxPerPage = 200
+
+// parse validates the paging parameters, naming each bad field.
+func (q pageQuery) parse() (page, perPage int, err error) {
+	page, perPage = 1, 50
+	fields := map[string]string{}
+	if q.Page != "" {
+		n, convErr := strconv.Atoi(q.Page)
+		if convErr != nil || n < 1 || n > 1_000_000 {
+			fields["page"] = "must be a whole number from 1"
+		}
+		page = n
+	}
+	if q.PerPage != "" {
+		n, convErr := strconv.Atoi(q.PerPage)
+		if convErr != nil || n < 1 || n > MaxPerPage {
+			fields["per_page"] = fmt.Sprintf("must be a whole number from 1 to %d", MaxPerPage)
+		}
+		perPage = n
+	}
+	if len(fields) > 0 {
+		return 0, 0, &models.ValidationError{Fields: fields}
+	}
+	return page, perPage, nil
+}
+
+func (h *Handler) listActivities(c *gin.Context) {
+	ctx := c.Request.Context()
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q) // strings always bind; parse validates
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	acts, total, err := h.store.Activities(ctx, models.ActivityFilter{
+		Jurisdiction: j.Code, Limit: perPage, Offset: (page - 1) * perPage})
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, acts, listMeta{Page: page, PerPage: perPage, Total: total})
+}
+
+func (h *Handler) getActivity(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"id": "must be a positive whole number"}})
+		return
+	}
+	a, err := h.store.ActivityByID(c.Request.Context(), id)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, a)
+}
+
+func (h *Handler) getRubric(c *gin.Context) {
+	ctx := c.Request.Context()
+	var (
+		rubric models.Rubric
+		err    error
+	)
+	if v := c.Query("version"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 1 {
+			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"version": "must be a positive whole number"}})
+			return
+		}
+		rubric, err = h.store.RubricByVersion(ctx, n)
+	} else {
+		rubric, err = h.store.CurrentRubric(ctx)
+	}
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, rubric)
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// getSnapshot serves a stored body as evidence. The body is someone else's
+// page: a sandboxing CSP and nosniff keep a browser from running it here.
+func (h *Handler) getSnapshot(c *gin.Context) {
+	key := c.Param("sha256")
+	if !sha256Hex.MatchString(key) {
+		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"sha256": "must be 64 lower-case hex digits"}})
+		return
+	}
+	snap, err := h.store.SnapshotBySHA256(c.Request.Context(), key)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Header("ETag", `"`+snap.SHA256+`"`)
+	c.Data(http.StatusOK, snap.MediaType, snap.Body)
+}

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/frontend"
+	"heard/models"
+)
+
+// ReadyChecker reports whether the service can serve: the database answers
+// and its schema is current. cmd supplies it, since migrations live there.
+type ReadyChecker func(ctx context.Context) error
+
+// Options configure a Handler.
+type Options struct {
+	// Demo marks every page with the demonstration banner even before any
+	// demo data is stored.
+	Demo bool
+	// Ready backs /readyz; nil means only the database ping.
+	Ready ReadyChecker
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler holds the dependencies of every route.
+type Handler struct {
+	store *models.Store
+	log   *slog.Logger
+	opts  Options
+	pages pageSet
+}
+
+// New returns a Handler, parsing the embedded page templates once.
+func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{store: store, log: log, opts: opts, pages: pages}, nil
+}
+
+// NewEngine returns a gin engine with recovery, request ids, access logging
+// and every route of h registered.
+func NewEngine(h *Handler) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
+		h.log.Error("panic", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "panic", rec)
+		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
+	}))
+	r.Use(requestID(), accessLog(h.log))
+	h.Register(r)
+	return r
+}
+
+// Register is Heard's route table.
+func (h *Handler) Register(r *gin.Engine) {
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+
+	api := r.Group("/api/v1")
+	api.GET("/jurisdictions", h.listJurisdictions)
+	api.GET("/jurisdictions/:code", h.getJurisdiction)
+	api.GET("/jurisdictions/:code/scorecard", h.getScorecard)
+	api.GET("/jurisdictions/:code/activities", h.listActivities)
+	api.GET("/activities/:id", h.getActivity)
+	api.GET("/rubric", h.getRubric)
+	api.GET("/snapshots/:sha256", h.getSnapshot)
+
+	static, _ := fs.Sub(frontend.FS, "static")
+	r.StaticFS("/static", http.FS(static))
+	r.GET("/", h.nationalPage)
+	r.GET("/states/:code", h.statePage)
+	r.GET("/methodology", h.methodologyPage)
+
+	r.NoRoute(h.notFound)
+	r.NoMethod(h.notFound)
+}
+
+func (h *Handler) notFound(c *gin.Context) {
+	if isAPI(c) {
+		respondError(c, http.StatusNotFound, "not_found", "No such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, nil)
+		return
+	}
+	h.renderError(c, http.StatusNotFound, "Page not found", "There is no page at this address.")
+}
+
+func (h *Handler) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (h *Handler) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	check := h.opts.Ready
+	if check == nil {
+		check = h.store.Ping
+	}
+	if err := check(ctx); err != nil {
+		h.log.Warn("not ready", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

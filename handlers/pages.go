@@ -1,0 +1,356 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/frontend"
+	"heard/models"
+)
+
+// pageSet maps a page name ("national") to its template, each a clone of the
+// layout with the page's own blocks.
+type pageSet map[string]*template.Template
+
+var pageFuncs = template.FuncMap{
+	"score": func(f *float64) string {
+		if f == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f", *f)
+	},
+	"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f) },
+	"date": func(t *time.Time) string {
+		if t == nil {
+			return "date not given"
+		}
+		return t.Format("Jan 2, 2006")
+	},
+	"datetime": func(t *time.Time, allDay bool) string {
+		if t == nil {
+			return "date not given"
+		}
+		if allDay {
+			return t.Format("Mon, Jan 2, 2006")
+		}
+		return t.Format("Mon, Jan 2, 2006, 3:04 p.m. MST")
+	},
+	"stamp": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.UTC().Format("Jan 2, 2006 15:04 UTC")
+	},
+	"iso": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.RFC3339)
+	},
+	"label": func(v any) string {
+		switch x := v.(type) {
+		case models.ActivityType:
+			return x.Label()
+		case models.PlanPhase:
+			return x.Label()
+		case models.Level:
+			return x.Label()
+		case string:
+			return models.AudienceGroup(x).Label()
+		}
+		return fmt.Sprint(v)
+	},
+	"deint": func(i *int) int {
+		if i == nil {
+			return 0
+		}
+		return *i
+	},
+	"ptr":  func(t time.Time) *time.Time { return &t },
+	"add1": func(i int) int { return i + 1 },
+	"deref": func(f *float64) float64 {
+		if f == nil {
+			return 0
+		}
+		return *f
+	},
+	"lang":  models.LanguageName,
+	"lower": strings.ToLower,
+}
+
+func parsePages() (pageSet, error) {
+	base, err := template.New("layout").Funcs(pageFuncs).ParseFS(frontend.FS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	files, err := fs.Glob(frontend.FS, "templates/page_*.html")
+	if err != nil {
+		return nil, err
+	}
+	set := pageSet{}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(frontend.FS, f)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")
+		set[name] = t
+	}
+	return set, nil
+}
+
+// page is what every template receives.
+type page struct {
+	Title string
+	// Demo shows the demonstration-data banner.
+	Demo bool
+	Data any
+}
+
+// render executes into a buffer first so a template error becomes a clean
+// 500 page rather than half a page.
+func (h *Handler) render(c *gin.Context, status int, name string, p page) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.log.Error("missing page template", "page", name)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	p.Demo = p.Demo || h.opts.Demo
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.Error("render page", "page", name, "request_id", c.GetString(requestIDKey), "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (h *Handler) renderError(c *gin.Context, status int, title, message string) {
+	h.render(c, status, "error", page{Title: title, Data: map[string]any{"Status": status, "Message": message}})
+	c.Abort()
+}
+
+// pageErr renders the error page matching err.
+func (h *Handler) pageErr(c *gin.Context, err error) {
+	if isNotFound(err) {
+		h.renderError(c, http.StatusNotFound, "Not found", "We have no page for that jurisdiction.")
+		return
+	}
+	h.log.Error("page failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
+	h.renderError(c, http.StatusInternalServerError, "Something went wrong", "The error has been logged. Please try again later.")
+}
+
+// tile is one square of the national map.
+type tile struct {
+	models.ScoreSummary
+	Row, Col int
+}
+
+type nationalData struct {
+	Tiles         []tile
+	Rows, Cols    int
+	Ranking       []models.ScoreSummary
+	Levels        []models.Level
+	RubricVersion int
+	Upcoming      []upcomingItem
+}
+
+type upcomingItem struct {
+	models.Activity
+	StateName string
+}
+
+func (h *Handler) nationalPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	d := nationalData{Levels: models.Levels, RubricVersion: rubric.Version}
+	names := map[string]string{}
+	demo := false
+	for _, s := range sums {
+		d.Tiles = append(d.Tiles, tile{ScoreSummary: s, Row: s.TileRow + 1, Col: s.TileCol + 1})
+		d.Rows, d.Cols = max(d.Rows, s.TileRow+1), max(d.Cols, s.TileCol+1)
+		names[s.Code] = s.Name
+		demo = demo || s.Demo
+	}
+	d.Ranking = slices.Clone(sums)
+	slices.SortStableFunc(d.Ranking, func(a, b models.ScoreSummary) int {
+		return compareOverall(b.Overall, a.Overall)
+	})
+	upcoming, err := h.upcoming(ctx, "", 8)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	for _, a := range upcoming {
+		d.Upcoming = append(d.Upcoming, upcomingItem{Activity: a, StateName: names[a.Jurisdiction]})
+	}
+	h.render(c, http.StatusOK, "national", page{Title: "State ESSA engagement scorecards", Demo: demo, Data: d})
+}
+
+// compareOverall orders scores with unscored (nil) below every score.
+func compareOverall(a, b *float64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	case *a < *b:
+		return -1
+	case *a > *b:
+		return 1
+	}
+	return 0
+}
+
+// upcoming returns the next activities that have not started (or, for a
+// comment period, not closed), soonest first.
+func (h *Handler) upcoming(ctx context.Context, code string, limit int) ([]models.Activity, error) {
+	acts, _, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: code})
+	if err != nil {
+		return nil, err
+	}
+	now := h.opts.Now()
+	var out []models.Activity
+	for _, a := range acts {
+		if a.Status == models.StatusCancelled {
+			continue
+		}
+		open := a.Start != nil && !a.Start.Before(now)
+		if a.Type == models.TypeCommentPeriod && a.End != nil && !a.End.Before(now) {
+			open = true
+		}
+		if open {
+			out = append(out, a)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b models.Activity) int { return activityWhen(a).Compare(activityWhen(b)) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func activityWhen(a models.Activity) time.Time {
+	if a.Start != nil {
+		return *a.Start
+	}
+	if a.End != nil {
+		return *a.End
+	}
+	return time.Time{}
+}
+
+// criterionView is a criterion of the state page with its evidence.
+type criterionView struct {
+	Criterion models.Criterion
+	Score     criterionJSON
+	Anchor    string
+	Evidence  []models.Activity
+}
+
+type phaseGroup struct {
+	Phase      models.PlanPhase
+	Activities []models.Activity
+}
+
+type stateData struct {
+	Summary  models.ScoreSummary
+	Card     scorecardJSON
+	Criteria []criterionView
+	Phases   []phaseGroup
+	Upcoming []models.Activity
+	Total    int
+	Now      time.Time
+	TimeZone string
+}
+
+func (h *Handler) statePage(c *gin.Context) {
+	ctx := c.Request.Context()
+	code := c.Param("code")
+	if code != strings.ToUpper(code) {
+		c.Redirect(http.StatusMovedPermanently, "/states/"+models.NormalizeCode(code))
+		return
+	}
+	sum, rubric, err := h.summaryFor(ctx, code)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	card, err := h.scorecard(ctx, sum.Jurisdiction, rubric)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	acts, total, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: sum.Code})
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	byID := make(map[int64]models.Activity, len(acts))
+	byPhase := map[models.PlanPhase][]models.Activity{}
+	for _, a := range acts {
+		byID[a.ID] = a
+		byPhase[a.Phase] = append(byPhase[a.Phase], a)
+	}
+	d := stateData{Summary: sum, Card: card, Total: total, Now: h.opts.Now(), TimeZone: sum.TimeZone}
+	for i, cs := range card.Criteria {
+		cv := criterionView{Criterion: rubric.Criteria[i], Score: cs}
+		if cs.Score != nil && *cs.Score < len(cv.Criterion.Anchors) {
+			cv.Anchor = cv.Criterion.Anchors[*cs.Score]
+		}
+		for _, id := range cs.EvidenceIDs {
+			if a, ok := byID[id]; ok {
+				cv.Evidence = append(cv.Evidence, a)
+			}
+		}
+		d.Criteria = append(d.Criteria, cv)
+	}
+	for _, p := range models.PlanPhases {
+		if len(byPhase[p]) > 0 {
+			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p]})
+		}
+	}
+	if d.Upcoming, err = h.upcoming(ctx, sum.Code, 20); err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	h.render(c, http.StatusOK, "state", page{Title: sum.Name + " engagement scorecard", Demo: sum.Demo, Data: d})
+}
+
+type methodologyData struct {
+	Rubric      models.Rubric
+	Levels      []models.Level
+	MinCoverage float64
+}
+
+func (h *Handler) methodologyPage(c *gin.Context) {
+	rubric, err := h.store.CurrentRubric(c.Request.Context())
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	h.render(c, http.StatusOK, "methodology", page{Title: "Methodology", Data: methodologyData{
+		Rubric: rubric, Levels: models.Levels, MinCoverage: models.MinCoverage}})
+}

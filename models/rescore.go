@@ -1,0 +1,41 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Rescore scores one jurisdiction's current evidence under the current
+// rubric and stores the result as a new score run.
+func (s *Store) Rescore(ctx context.Context, code string, now time.Time) (Scorecard, error) {
+	rubric, err := s.CurrentRubric(ctx)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	j, err := s.JurisdictionByCode(ctx, code)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	acts, _, err := s.Activities(ctx, ActivityFilter{Jurisdiction: j.Code})
+	if err != nil {
+		return Scorecard{}, err
+	}
+	card := Score(rubric, j.Code, acts, now)
+	if _, err := s.InsertScoreRun(ctx, card); err != nil {
+		return card, fmt.Errorf("rescore %s: %w", j.Code, err)
+	}
+	return card, nil
+}
+
+// DisableDemoSourcesExcept disables demo sources whose URL does not start
+// with baseURL: those of an earlier demo server, now gone.
+func (s *Store) DisableDemoSourcesExcept(ctx context.Context, baseURL string) (int64, error) {
+	res, err := s.q.ExecContext(ctx, `
+		UPDATE sources SET enabled = false, updated_at = now()
+		WHERE demo AND enabled AND left(url, length($1)) <> $1`, baseURL)
+	if err != nil {
+		return 0, fmt.Errorf("disable old demo sources: %w", err)
+	}
+	return res.RowsAffected()
+}

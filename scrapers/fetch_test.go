@@ -1,0 +1,241 @@
+package scrapers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newTestServer serves h until the test ends.
+func newTestServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestFetchOK(t *testing.T) {
+	var gotUA, gotINM, gotIMS string
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		gotUA, gotINM, gotIMS = r.UserAgent(), r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
+		switch r.URL.Path {
+		case "/moved":
+			http.Redirect(w, r, "/feed", http.StatusFound)
+		case "/sniff":
+			w.Header()["Content-Type"] = nil // stop the server sniffing for us
+			w.Write([]byte("<!DOCTYPE html><html><body>hi</body></html>"))
+		default:
+			w.Header().Set("Content-Type", "application/rss+xml; charset=UTF-8")
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Last-Modified", "Tue, 05 Mar 2024 19:30:00 GMT")
+			w.Write([]byte("<rss/>"))
+		}
+	})
+	tests := []struct {
+		name, path, wantType string
+	}{
+		{"plain", "/feed", "application/rss+xml"},
+		{"redirect followed", "/moved", "application/rss+xml"},
+		{"media type sniffed", "/sniff", "text/html"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFetcher(FetcherOptions{})
+			resp, err := f.Fetch(context.Background(), srv.URL+tt.path, Conditional{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotUA != DefaultUserAgent {
+				t.Errorf("User-Agent = %q, want %q", gotUA, DefaultUserAgent)
+			}
+			if gotINM != "" || gotIMS != "" {
+				t.Errorf("unconditional fetch sent If-None-Match %q, If-Modified-Since %q", gotINM, gotIMS)
+			}
+			if resp.StatusCode != 200 || resp.MediaType != tt.wantType || resp.URL != srv.URL+tt.path {
+				t.Errorf("response = %d %q for %q", resp.StatusCode, resp.MediaType, resp.URL)
+			}
+			if tt.path != "/sniff" && (resp.FinalURL != srv.URL+"/feed" || resp.ETag != `"v1"` || string(resp.Body) != "<rss/>") {
+				t.Errorf("final %q etag %q body %q", resp.FinalURL, resp.ETag, resp.Body)
+			}
+			if resp.StartedAt.IsZero() || resp.Duration <= 0 {
+				t.Errorf("timings not recorded: %v %v", resp.StartedAt, resp.Duration)
+			}
+		})
+	}
+}
+
+func TestFetchUserAgentOption(t *testing.T) {
+	var got string
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { got = r.UserAgent() })
+	if _, err := NewFetcher(FetcherOptions{UserAgent: "HeardTest/1"}).Fetch(context.Background(), srv.URL, Conditional{}); err != nil {
+		t.Fatal(err)
+	}
+	if got != "HeardTest/1" {
+		t.Errorf("User-Agent = %q", got)
+	}
+}
+
+func TestFetchConditional(t *testing.T) {
+	const etag, lastMod = `"abc"`, "Tue, 05 Mar 2024 19:30:00 GMT"
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == etag && r.Header.Get("If-Modified-Since") == lastMod {
+			w.Header().Set("ETag", etag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write([]byte("fresh"))
+	})
+	f := NewFetcher(FetcherOptions{})
+	resp, err := f.Fetch(context.Background(), srv.URL, Conditional{ETag: etag, LastModified: lastMod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.NotModified || resp.StatusCode != 304 || len(resp.Body) != 0 || resp.ETag != etag {
+		t.Errorf("conditional fetch = %+v, want 304 not modified", resp)
+	}
+	resp, err = f.Fetch(context.Background(), srv.URL, Conditional{ETag: `"other"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.NotModified || string(resp.Body) != "fresh" {
+		t.Errorf("stale validator gave %+v", resp)
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	const limit = 1000
+	big := strings.Repeat("x", limit+1)
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/big-declared":
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			w.Write([]byte(big))
+		case "/big-chunked":
+			// Flushing before the end makes the server send no length.
+			for i := 0; i < len(big); i += 100 {
+				w.Write([]byte(big[i:min(i+100, len(big))]))
+				w.(http.Flusher).Flush()
+			}
+		case "/exact":
+			w.Write([]byte(big[:limit]))
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/to-ftp":
+			http.Redirect(w, r, "ftp://example.gov/file", http.StatusFound)
+		case "/slow":
+			select {
+			case <-time.After(5 * time.Second):
+			case <-r.Context().Done():
+			}
+		case "/boom":
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case "/gone":
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	tests := []struct {
+		name    string
+		url     string
+		check   func(error) bool
+		status  int
+		hasBody bool
+	}{
+		{"size cap by Content-Length", srv.URL + "/big-declared", isErr(ErrTooLarge), 200, false},
+		{"size cap while reading", srv.URL + "/big-chunked", isErr(ErrTooLarge), 200, false},
+		{"redirect loop", srv.URL + "/loop", isErr(ErrTooManyRedirects), 0, false},
+		{"redirect to other scheme", srv.URL + "/to-ftp", contains("not allowed"), 0, false},
+		{"slow server", srv.URL + "/slow", isErr(context.DeadlineExceeded), 0, false},
+		{"server error", srv.URL + "/boom", statusIs(500), 500, true},
+		{"not found", srv.URL + "/gone", statusIs(404), 404, false},
+		{"file scheme", "file:///etc/passwd", contains(`scheme "file" not allowed`), 0, false},
+		{"ftp scheme", "ftp://example.gov/x", contains(`scheme "ftp" not allowed`), 0, false},
+		{"no host", "http:///path", contains("no host"), 0, false},
+		{"unparseable", "http://[::1", contains("fetch"), 0, false},
+	}
+	f := NewFetcher(FetcherOptions{MaxBytes: limit, Timeout: 200 * time.Millisecond})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := f.Fetch(context.Background(), tt.url, Conditional{})
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if !tt.check(err) {
+				t.Errorf("unexpected error: %v", err)
+			}
+			if resp == nil {
+				t.Fatal("a failed fetch must still return a response")
+			}
+			if resp.URL != tt.url || resp.StartedAt.IsZero() || resp.StatusCode != tt.status {
+				t.Errorf("response = url %q started %v status %d, want status %d", resp.URL, resp.StartedAt, resp.StatusCode, tt.status)
+			}
+			if (len(resp.Body) > 0) != tt.hasBody {
+				t.Errorf("body %q, want some: %v", resp.Body, tt.hasBody)
+			}
+		})
+	}
+
+	resp, err := f.Fetch(context.Background(), srv.URL+"/exact", Conditional{})
+	if err != nil || len(resp.Body) != limit {
+		t.Errorf("a body exactly at the cap: %v, %d bytes", err, len(resp.Body))
+	}
+}
+
+func TestFetchCancelled(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := NewFetcher(FetcherOptions{}).Fetch(ctx, srv.URL, Conditional{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestFetchRedirectLimit(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/"))
+		if n > 0 {
+			http.Redirect(w, r, "/"+strconv.Itoa(n-1), http.StatusFound)
+			return
+		}
+		w.Write([]byte("arrived"))
+	})
+	tests := []struct {
+		redirects, max int
+		ok             bool
+	}{
+		{5, 0, true}, // the default allows five
+		{6, 0, false},
+		{2, 2, true},
+		{3, 2, false},
+	}
+	for _, tt := range tests {
+		f := NewFetcher(FetcherOptions{MaxRedirects: tt.max})
+		resp, err := f.Fetch(context.Background(), srv.URL+"/"+strconv.Itoa(tt.redirects), Conditional{})
+		if tt.ok && (err != nil || string(resp.Body) != "arrived") {
+			t.Errorf("%d redirects, max %d: %v", tt.redirects, tt.max, err)
+		}
+		if !tt.ok && !errors.Is(err, ErrTooManyRedirects) {
+			t.Errorf("%d redirects, max %d: err = %v, want ErrTooManyRedirects", tt.redirects, tt.max, err)
+		}
+	}
+}
+
+func isErr(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
+
+func contains(s string) func(error) bool {
+	return func(err error) bool { return strings.Contains(err.Error(), s) }
+}
+
+func statusIs(code int) func(error) bool {
+	return func(err error) bool {
+		var se *StatusError
+		return errors.As(err, &se) && se.Code == code
+	}
+}

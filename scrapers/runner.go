@@ -1,0 +1,339 @@
+package scrapers
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"heard/models"
+)
+
+// Extractor turns a parsed item into an activity of the jurisdiction; ok
+// false drops unrelated items.
+type Extractor func(it Item, j models.Jurisdiction, now time.Time) (models.Activity, bool)
+
+// Runner takes sources from fetch to stored activities: it fetches, keeps a
+// snapshot of what it read, parses, extracts and upserts, and records every
+// run and fetch, failed ones included.
+type Runner struct {
+	Store   *models.Store
+	Fetcher *Fetcher
+	// Extract reads activities out of items; Scrapers' own Extract in
+	// production, something simpler in tests.
+	Extract Extractor
+	// Now is the clock for stored times; nil means time.Now.
+	Now func() time.Time
+	// Log receives one line per run; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// failureRecordTimeout bounds the write that records a failed run. It runs
+// on a context detached from the caller's, so a run cut short by shutdown
+// is still recorded as failed instead of staying "running".
+const failureRecordTimeout = 15 * time.Second
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}
+
+// RunSource runs one source once. Its results are stored in one
+// transaction, so a failure at any step leaves the source's earlier
+// activities exactly as they were; the run, the fetch and the error are
+// then recorded on their own. The returned run is as stored; the error is
+// the cause of a failed run.
+func (r *Runner) RunSource(ctx context.Context, src models.Source) (models.ScrapeRun, error) {
+	began := time.Now()
+	run, err := r.Store.StartScrapeRun(ctx, src.ID, r.now())
+	run.Jurisdiction = src.Jurisdiction
+	if err != nil {
+		err = fmt.Errorf("source %d: %w", src.ID, err)
+		r.log().Error("scrape run not started", "source_id", src.ID, "url", src.URL, "err", err)
+		return run, err
+	}
+	resp, err := r.collect(ctx, src, &run)
+	if err != nil {
+		if recErr := r.recordFailure(ctx, src, &run, resp, err); recErr != nil {
+			err = errors.Join(err, recErr)
+		}
+	}
+	r.logRun(src, run, resp, time.Since(began), err)
+	return run, err
+}
+
+// collect fetches, parses and stores one source; on success run holds the
+// finished run as stored.
+func (r *Runner) collect(ctx context.Context, src models.Source, run *models.ScrapeRun) (*Response, error) {
+	if r.Extract == nil {
+		return nil, errors.New("runner has no extractor")
+	}
+	if src.Kind != models.KindHTML && src.Kind != models.KindRSS && src.Kind != models.KindAtom {
+		// Checked before fetching: no reason to load a server for a body
+		// that cannot be read.
+		return nil, fmt.Errorf("source kind %q is not supported yet", src.Kind)
+	}
+	settings, err := ParseSettings(src.Settings)
+	if err != nil {
+		return nil, err
+	}
+	j, err := r.Store.JurisdictionByCode(ctx, src.Jurisdiction)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.Fetcher.Fetch(ctx, src.URL, Conditional{ETag: src.ETag, LastModified: src.LastModified})
+	if err != nil {
+		return resp, err
+	}
+	now := r.now()
+	if resp.NotModified {
+		return resp, r.storeNotModified(ctx, src, run, resp, now)
+	}
+	items, text, err := parseBody(src.Kind, resp, settings)
+	if err != nil {
+		return resp, err
+	}
+
+	done := *run
+	err = r.Store.InTx(ctx, func(tx *models.Store) error {
+		key, err := tx.PutSnapshot(ctx, resp.MediaType, resp.Body, text)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, &key, "")); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, it := range items {
+			a, ok := r.Extract(it, j, now)
+			if !ok {
+				continue
+			}
+			a.Jurisdiction = j.Code
+			a.Demo = src.Demo
+			if a.DedupeKey, ok = batchKey(a, seen); !ok {
+				continue // the same item listed twice on one page
+			}
+			_, outcome, err := tx.UpsertActivity(ctx, a, models.ActivitySource{
+				SourceID:       src.ID,
+				URL:            resp.FinalURL,
+				SnapshotSHA256: key,
+				RetrievedAt:    now,
+				Note:           it.Link,
+			})
+			var invalid *models.ValidationError
+			if errors.As(err, &invalid) {
+				// One odd item must not keep a whole source from updating.
+				r.log().Warn("extracted activity invalid, skipped",
+					"source_id", src.ID, "title", it.Title, "err", err)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			done.Count(outcome)
+		}
+		if err := tx.RecordSourceSuccess(ctx, src.ID, resp.ETag, resp.LastModified, now); err != nil {
+			return err
+		}
+		finished := r.now()
+		done.Status, done.FinishedAt = "ok", &finished
+		return tx.FinishScrapeRun(ctx, done)
+	})
+	if err != nil {
+		return resp, err
+	}
+	*run = done
+	return resp, nil
+}
+
+// storeNotModified records a 304: the fetch, the source's success, and an
+// ok run with nothing counted.
+func (r *Runner) storeNotModified(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, now time.Time) error {
+	done := *run
+	err := r.Store.InTx(ctx, func(tx *models.Store) error {
+		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, nil, "")); err != nil {
+			return err
+		}
+		// A 304 need not repeat the validators; the stored ones still hold.
+		etag, lastMod := cmp.Or(resp.ETag, src.ETag), cmp.Or(resp.LastModified, src.LastModified)
+		if err := tx.RecordSourceSuccess(ctx, src.ID, etag, lastMod, now); err != nil {
+			return err
+		}
+		finished := r.now()
+		done.Status, done.FinishedAt = "ok", &finished
+		return tx.FinishScrapeRun(ctx, done)
+	})
+	if err != nil {
+		return err
+	}
+	*run = done
+	return nil
+}
+
+// recordFailure stores a failed run with its cause, the fetch if one was
+// made, and the source's failure count, leaving run as stored.
+func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, cause error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureRecordTimeout)
+	defer cancel()
+	failed := models.ScrapeRun{
+		ID: run.ID, SourceID: run.SourceID, Jurisdiction: run.Jurisdiction,
+		StartedAt: run.StartedAt, Status: "failed", Error: cause.Error(),
+	}
+	finished := r.now()
+	failed.FinishedAt = &finished
+	err := r.Store.InTx(ctx, func(tx *models.Store) error {
+		if resp != nil {
+			// No snapshot key: the snapshot went with the rolled-back work.
+			if _, err := tx.InsertFetch(ctx, fetchRecord(src, failed, resp, nil, cause.Error())); err != nil {
+				return err
+			}
+		}
+		if err := tx.RecordSourceFailure(ctx, src.ID, cause.Error()); err != nil {
+			return err
+		}
+		return tx.FinishScrapeRun(ctx, failed)
+	})
+	*run = failed
+	if err != nil {
+		return fmt.Errorf("record failed run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+func fetchRecord(src models.Source, run models.ScrapeRun, resp *Response, sha *string, errMsg string) models.Fetch {
+	runID := run.ID
+	return models.Fetch{
+		SourceID:    src.ID,
+		ScrapeRunID: &runID,
+		URL:         cmp.Or(resp.URL, src.URL),
+		FinalURL:    resp.FinalURL,
+		StatusCode:  resp.StatusCode,
+		StartedAt:   resp.StartedAt,
+		DurationMS:  int(resp.Duration.Milliseconds()),
+		Bytes:       len(resp.Body),
+		SHA256:      sha,
+		Error:       errMsg,
+	}
+}
+
+// parseBody reads the items of a fetched body, and the text kept with its
+// snapshot. The text does not depend on the source's keywords, since the
+// snapshot is shared by every source that fetched the same bytes.
+func parseBody(kind models.SourceKind, resp *Response, s Settings) ([]Item, string, error) {
+	switch kind {
+	case models.KindHTML:
+		items, err := ParseHTML(resp.Body, resp.FinalURL, s)
+		if err != nil {
+			return nil, "", err
+		}
+		return items, HTMLText(resp.Body), nil
+	case models.KindRSS, models.KindAtom:
+		all, err := ParseFeed(resp.Body, resp.FinalURL, Settings{})
+		if err != nil {
+			return nil, "", err
+		}
+		var text strings.Builder
+		items := []Item{}
+		for _, it := range all {
+			text.WriteString(it.Title + "\n" + it.Description + "\n\n")
+			if matchesKeywords(it, s.Keywords) {
+				items = append(items, it)
+			}
+		}
+		return items, strings.TrimSpace(text.String()), nil
+	}
+	return nil, "", fmt.Errorf("source kind %q is not supported yet", kind)
+}
+
+// batchKey keeps dedupe keys unique within one fetch. Two different items
+// that extraction gave the same key (a page reusing one link for several
+// meetings) are both kept, the later one keyed also by its title; an item
+// repeated with the same title is the same item, and is dropped.
+func batchKey(a models.Activity, seen map[string]bool) (string, bool) {
+	key := a.DedupeKey
+	if seen[key] {
+		key += "#" + models.SHA256Hex([]byte(a.Title))[:8]
+	}
+	if seen[key] {
+		return "", false
+	}
+	seen[key] = true
+	return key, true
+}
+
+func (r *Runner) logRun(src models.Source, run models.ScrapeRun, resp *Response, took time.Duration, err error) {
+	attrs := []any{
+		"source_id", src.ID, "jurisdiction", src.Jurisdiction, "url", src.URL,
+		"run_id", run.ID, "status", run.Status, "found", run.Found, "inserted", run.Inserted,
+		"updated", run.Updated, "unchanged", run.Unchanged, "duration", took,
+	}
+	if resp != nil {
+		attrs = append(attrs, "http_status", resp.StatusCode, "bytes", len(resp.Body), "not_modified", resp.NotModified)
+	}
+	if err != nil {
+		r.log().Warn("scrape run failed", append(attrs, "err", err)...)
+		return
+	}
+	r.log().Info("scrape run", attrs...)
+}
+
+// RunDue claims up to limit sources whose next fetch is due and runs each.
+// A source that fails has its failure recorded in its run and does not stop
+// the others; the error returned is the claim's, the context's when it ends
+// the loop early, or that of runs that could not even be recorded.
+func (r *Runner) RunDue(ctx context.Context, limit int) ([]models.ScrapeRun, error) {
+	if limit <= 0 {
+		return []models.ScrapeRun{}, nil
+	}
+	srcs, err := r.Store.ClaimDueSources(ctx, r.now(), limit)
+	if err != nil {
+		return []models.ScrapeRun{}, err
+	}
+	return r.runEach(ctx, srcs)
+}
+
+// RunAll runs every enabled source, of the jurisdiction code when it is not
+// empty, whatever their schedule; errors are as for RunDue.
+func (r *Runner) RunAll(ctx context.Context, code string) ([]models.ScrapeRun, error) {
+	srcs, err := r.Store.Sources(ctx, code)
+	if err != nil {
+		return []models.ScrapeRun{}, err
+	}
+	enabled := srcs[:0]
+	for _, s := range srcs {
+		if s.Enabled {
+			enabled = append(enabled, s)
+		}
+	}
+	return r.runEach(ctx, enabled)
+}
+
+func (r *Runner) runEach(ctx context.Context, srcs []models.Source) ([]models.ScrapeRun, error) {
+	runs := []models.ScrapeRun{}
+	var unrecorded []error
+	for _, src := range srcs {
+		if err := ctx.Err(); err != nil {
+			return runs, errors.Join(append(unrecorded, err)...)
+		}
+		run, err := r.RunSource(ctx, src)
+		if run.ID == 0 && err != nil {
+			unrecorded = append(unrecorded, err)
+			continue
+		}
+		runs = append(runs, run)
+	}
+	return runs, errors.Join(unrecorded...)
+}
