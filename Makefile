@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/heard
-TEST_DATA_DIR ?= $(CURDIR)/.data/test
+# The test cluster lives under /tmp: as root the server runs as the postgres
+# user, who may not be able to traverse a checkout under /root.
+TEST_DATA_DIR ?= /tmp/heard-test-$(shell id -u)-$(shell printf %s "$(CURDIR)" | sha256sum | cut -c1-8)
 # apt-get needs root; use sudo when make runs as someone else.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -35,7 +37,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # test runs vet and every test against a real PostgreSQL it starts itself
-# (an embedded cluster under .data/test), and stops it afterwards.
+# (an embedded cluster under TEST_DATA_DIR), and stops it afterwards.
 test: postgres fmt-check vet build
 	@set -o pipefail; \
 	url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \

@@ -132,15 +132,31 @@ const activityColumns = `id, jurisdiction, dedupe_key, activity_type, title, des
 
 // UpsertActivity stores a scraped activity under its dedupe key, keeping the
 // id of an earlier record of the same item, and records where it was read.
-// A record whose content is unchanged only has its last_seen moved.
+// A record whose content is unchanged only has its last_seen moved. The
+// activity and its source are written in one transaction, so an activity is
+// never stored without a source.
 func (s *Store) UpsertActivity(ctx context.Context, a Activity, src ActivitySource) (int64, UpsertOutcome, error) {
 	if err := a.Validate(); err != nil {
 		return 0, "", err
 	}
-	if src.URL == "" || src.SnapshotSHA256 == "" {
-		return 0, "", &ValidationError{Fields: map[string]string{"sources": "an activity needs a source URL and snapshot"}}
+	if src.SourceID <= 0 || src.URL == "" || src.SnapshotSHA256 == "" {
+		return 0, "", &ValidationError{Fields: map[string]string{"sources": "an activity needs a source, its URL and a snapshot"}}
 	}
 	a.ContentHash = a.Hash()
+	var id int64
+	var outcome UpsertOutcome
+	err := s.InTx(ctx, func(tx *Store) error {
+		var err error
+		id, outcome, err = tx.upsertActivity(ctx, a, src)
+		return err
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	return id, outcome, nil
+}
+
+func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySource) (int64, UpsertOutcome, error) {
 	var row struct {
 		ID       int64 `db:"id"`
 		Inserted bool  `db:"inserted"`

@@ -344,7 +344,7 @@ func scoreComment(acts []Activity) CriterionScore {
 		if a.Start == nil || a.End == nil {
 			continue
 		}
-		days := int(a.End.Sub(*a.Start).Hours() / 24)
+		days := wallDays(*a.Start, *a.End)
 		longest = max(longest, days)
 		if days >= 30 {
 			full++
@@ -365,6 +365,17 @@ func scoreComment(acts []Activity) CriterionScore {
 			plural(full, "comment window", "comment windows"), longest)
 	}
 	return scored(2, ids, "One comment window of at least 30 days (%d days); no second round on a revised draft was found.", longest)
+}
+
+// wallDays counts the whole days from start to end on the wall clock of
+// start's time zone, so that a window spanning a daylight-saving change is
+// not an hour short of its last day.
+func wallDays(start, end time.Time) int {
+	end = end.In(start.Location())
+	wall := func(t time.Time) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	}
+	return int(wall(end).Sub(wall(start)).Hours() / 24)
 }
 
 func scoreModes(acts []Activity) CriterionScore {
@@ -549,7 +560,7 @@ func scoreEarly(acts []Activity) CriterionScore {
 		return scored(1, draftIDs, "The first draft was posted %s before any recorded chance to give input.",
 			firstDraft.Start.Format("January 2, 2006"))
 	}
-	days := int(firstDraft.Start.Sub(*first.Start).Hours() / 24)
+	days := wallDays(*first.Start, *firstDraft.Start)
 	ids := append(draftIDs, first.ID)
 	return scored(ladder(days, 0, 1, 30, 90), ids, "Engagement began %d days before the first draft was posted (%s).",
 		days, firstDraft.Start.Format("January 2, 2006"))

@@ -692,19 +692,19 @@ func TestScoreOverall(t *testing.T) {
 		{name: "under half the weight covered",
 			rubric:  rubric(c("modes", 7), c("comment", 10)),
 			acts:    []Activity{act(1, TypePublicMeeting)},
-			overall: ptr(25), coverage: 41.2, level: LevelInsufficient,
+			overall: ptr(25.0), coverage: 41.2, level: LevelInsufficient,
 			statuses: []CriterionStatus{StatusScored, StatusNoEvidence}},
 		{name: "unknown criterion is not scored and counts against coverage",
 			rubric:  rubric(c("secret_sauce", 50), c("modes", 50)),
 			acts:    []Activity{act(1, TypePublicMeeting)},
-			overall: ptr(25), coverage: 50, level: LevelLimited,
+			overall: ptr(25.0), coverage: 50, level: LevelLimited,
 			statuses: []CriterionStatus{StatusNotScored, StatusScored}},
 		{name: "only unknown criteria", rubric: rubric(c("secret_sauce", 100)), acts: richModes,
 			overall: nil, coverage: 0, level: LevelUnscored, statuses: []CriterionStatus{StatusNotScored}},
 		{name: "full marks on the criteria found",
 			rubric:  rubric(c("modes", 30), c("tribal", 20)),
 			acts:    richModes,
-			overall: ptr(100), coverage: 60, level: LevelExemplary,
+			overall: ptr(100.0), coverage: 60, level: LevelExemplary,
 			statuses: []CriterionStatus{StatusScored, StatusNoEvidence}},
 	}
 	for _, tc := range tests {
@@ -787,7 +787,7 @@ func TestScoreWeightedMeanProperty(t *testing.T) {
 		if scoredW > 0 {
 			want = ptr(math.Round(sum/scoredW*10) / 10)
 		}
-		if !equalPtr(card.Overall, want) || card.Coverage != math.Round(1000*scoredW/applicableW)/10 {
+		if !equalPtr(card.Overall, want) || card.Coverage != math.Round(100*scoredW/applicableW*10)/10 {
 			t.Fatalf("trial %d: overall %v coverage %v, want %v and %v", trial,
 				deref64(card.Overall), card.Coverage, deref64(want), 100*scoredW/applicableW)
 		}
@@ -812,7 +812,7 @@ func TestScoreMonotoneProperty(t *testing.T) {
 		return 0
 	}
 	for trial := range 1500 {
-		base := randomActivities(r, r.IntN(20))
+		base := randomActivities(r, r.IntN(30))
 		extra := randomActivity(r, 10_000+int64(trial))
 		before := Score(rubricV1, "MA", base, clock)
 		grown := append(slices.Clone(base), extra)
@@ -848,7 +848,13 @@ func randomActivities(r *rand.Rand, n int) []Activity {
 // randomActivity draws every field a rule reads, with odds that let each
 // criterion reach its higher scores in sets of a dozen or so.
 func randomActivity(r *rand.Rand, id int64) Activity {
-	a := act(id, ActivityTypes[r.IntN(len(ActivityTypes))], phase(PlanPhases[r.IntN(len(PlanPhases))]))
+	typ := ActivityTypes[r.IntN(len(ActivityTypes))]
+	if r.IntN(3) == 0 {
+		// The types several criteria need many of.
+		typ = []ActivityType{TypeAdvisoryMeeting, TypeCommentPeriod, TypeTribalConsultation,
+			TypeFeedbackSummary, TypeGovernorConsultation}[r.IntN(5)]
+	}
+	a := act(id, typ, phase(PlanPhases[r.IntN(len(PlanPhases))]))
 	for _, g := range AudienceGroups {
 		if r.IntN(6) == 0 {
 			a.AudienceGroups = append(a.AudienceGroups, string(g))

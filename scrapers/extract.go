@@ -35,7 +35,7 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 	if !typed {
 		typ, typeRule, typed = firstMatch(typeRules, body)
 	}
-	relevant, why := relevance(body, typed, typeRule)
+	relevant, why := relevance(body, all, typed, typeRule)
 	if !relevant {
 		return a, false
 	}
@@ -95,7 +95,8 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 // relevance keeps an item that asks for or reports input (an activity type
 // or an engagement word) on an education topic; "the Governor announces
 // highway funding" has neither, "Teacher of the Year named" lacks the first.
-func relevance(body string, typed bool, typeRule string) (bool, string) {
+// The topic may show only in the place ("Escuela Superior de Ponce").
+func relevance(body, all string, typed bool, typeRule string) (bool, string) {
 	engage := typeRule
 	if !typed {
 		engage = engagementWords.match(body)
@@ -103,7 +104,7 @@ func relevance(body string, typed bool, typeRule string) (bool, string) {
 	if engage == "" {
 		return false, ""
 	}
-	topic := topicWords.match(body)
+	topic := topicWords.match(all)
 	if topic == "" {
 		return false, ""
 	}
@@ -195,9 +196,13 @@ func languages(body string) (models.StringList, string) {
 			}
 		}
 	}
-	if english >= 2 || (spanish < 3 && english >= 1) {
+	switch {
+	case english >= 2 || (spanish < 3 && english >= 1):
 		langs = append(langs, "en")
 		names = append(names, "language:en:function-words")
+	case englishExplicit.match(body) != "":
+		langs = append(langs, "en")
+		names = append(names, "language:en:"+englishExplicit.match(body))
 	}
 	switch {
 	case spanish >= 3:
@@ -259,6 +264,10 @@ func status(s string, start, end *time.Time, now time.Time) (models.ActivityStat
 	switch {
 	case cancelledWords.match(s) != "":
 		return models.StatusCancelled, "status:" + cancelledWords.match(s)
+	case start == nil && end != nil && end.Before(now):
+		return models.StatusHeld, "status:past-deadline"
+	case start == nil && end != nil:
+		return models.StatusScheduled, "status:open-until-deadline"
 	case start == nil:
 		return models.StatusUnknown, "status:no-date"
 	case end != nil && start.Before(now) && !end.Before(now):
@@ -273,7 +282,7 @@ func status(s string, start, end *time.Time, now time.Time) (models.ActivityStat
 // that tell people how to get an accommodation.
 func accessibilitySentences(desc string) string {
 	var keep []string
-	for _, s := range sentenceRe.Split(desc, -1) {
+	for _, s := range sentenceSpanRe.FindAllString(desc, -1) {
 		if accessibilityWords.match(normalizeText(s)) != "" {
 			keep = append(keep, strings.TrimSpace(s))
 		}
@@ -320,8 +329,10 @@ func normalizeURL(raw string) string {
 var (
 	spaceRe    = regexp.MustCompile(`\s+`)
 	sentenceRe = regexp.MustCompile(`[.!?;]\s+`)
-	wordRe     = regexp.MustCompile(`[\p{L}\p{N}']+`)
-	dashes     = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-",
+	// sentenceSpanRe keeps a sentence's own full stop, for quoting it.
+	sentenceSpanRe = regexp.MustCompile(`[^.!?;]+(?:[.!?;]+|$)`)
+	wordRe         = regexp.MustCompile(`[\p{L}\p{N}']+`)
+	dashes         = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-",
 		"\u2015", "-", "\u2212", "-", "\u00a0", " ", "\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`)
 )
 

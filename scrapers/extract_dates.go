@@ -162,7 +162,14 @@ func findDates(s string) []dateMention {
 	}
 	sortMentions(out)
 	for i := range out {
-		before := s[max(0, out[i].pos-40):out[i].pos]
+		// Only the words since the previous date lead into this one: in
+		// "register by March 1 for the March 10 session" the "by" is
+		// March 1's.
+		from := max(0, out[i].pos-40)
+		if i > 0 && out[i-1].end > from && out[i-1].end <= out[i].pos {
+			from = out[i-1].end
+		}
+		before := s[from:out[i].pos]
 		out[i].deadline = deadlineRe.MatchString(before)
 		out[i].opens = opensRe.MatchString(before)
 	}
@@ -299,10 +306,11 @@ func hour12(h int, meridiem string) (int, bool) {
 	return h, h <= 23
 }
 
-// resolveYears gives every mention a year: a yearless date borrows the year
-// of the next dated mention (so "January 5 through February 10, 2027" is one
-// window), else of the previous one, else the year that puts it nearest to
-// now, preferring years whose weekday agrees with a named weekday.
+// resolveYears gives every mention a year: a yearless date takes the year
+// that puts it nearest the next mention that has one (so "January 5 through
+// February 10, 2027" is one window and "December 15, 2026 – January 20"
+// crosses the new year), else the previous one, else now; a year whose
+// weekday agrees with a named weekday wins over a nearer one.
 func resolveYears(ds []dateMention, now time.Time) {
 	explicit := make([]bool, len(ds))
 	for i := range ds {
@@ -314,17 +322,11 @@ func resolveYears(ds []dateMention, now time.Time) {
 		}
 		d := &ds[i]
 		if j := nextExplicit(explicit, i, 1); j >= 0 {
-			d.year = ds[j].year
-			if d.civil().After(ds[j].civil()) {
-				d.year--
-			}
+			d.year = nearestYear(*d, ds[j].civil())
 			continue
 		}
 		if j := nextExplicit(explicit, i, -1); j >= 0 {
-			d.year = ds[j].year
-			if d.civil().Before(ds[j].civil()) {
-				d.year++
-			}
+			d.year = nearestYear(*d, ds[j].civil())
 			continue
 		}
 		d.year = nearestYear(*d, now)

@@ -165,6 +165,7 @@ var topicWords = rule[bool]{value: true, keywords: []string{
 	"essa", "every student succeeds", "state plan", "consolidated plan", "accountability", "title i",
 	"school*", "student*", "education*", "educator*", "teacher*", "district*", "report card*",
 	"escuela*", "educación", "educacion", "estudiantes", "plan estatal", "maestros", "learner*",
+	"committee of practitioners", "board of education", "state board", "superintendent*", "title iii",
 }}
 
 // groupRules add every audience group whose wording appears.
@@ -178,7 +179,7 @@ var groupRules = []rule[models.AudienceGroup]{
 	}, unless: []string{"state superintendent"}},
 	{value: models.GroupRuralLEA, keywords: []string{"rural district*", "rural school*", "rural leas", "small and rural", "rural superintendents", "rural educators", "distritos rurales"}},
 	{value: models.GroupTribes, keywords: []string{"tribal", "tribes", "tribal leaders", "tribal nations", "american indian", "alaska native", "native american", "tribus"}},
-	{value: models.GroupTeachers, keywords: []string{"teachers", "teacher", "educators", "maestros", "docentes"}, unless: []string{"teacher of the year"}},
+	{value: models.GroupTeachers, keywords: []string{"teachers", "teacher", "educators", "maestros", "docentes"}, unless: []string{"teacher of the year", "early childhood educators"}},
 	{value: models.GroupPrincipals, keywords: []string{"principals", "principal", "directores escolares"}, unless: []string{"principal investigator"}},
 	{value: models.GroupSchoolLeaders, keywords: []string{"school leaders", "school leader", "building leaders", "líderes escolares"}},
 	{value: models.GroupCharterLeaders, keywords: []string{"charter school*", "charter leaders", "charter operators", "escuelas chárter"}},
@@ -205,9 +206,11 @@ var groupRules = []rule[models.AudienceGroup]{
 	{value: models.GroupELAdvocates, keywords: []string{"english learner*", "english language learner*", "multilingual learner*", "el advocates", "estudiantes de inglés"}},
 	{value: models.GroupHigherEd, keywords: []string{"higher education", "universit*", "colleges", "community college*", "educator preparation", "universidades"},
 		unless: []string{"college and career", "college- and career", "college-ready"}},
-	{value: models.GroupEmployers, keywords: []string{"employers", "business leaders", "business community", "business owners", "business partners", "businesses", "chamber of commerce", "workforce", "empleadores"}},
+	{value: models.GroupEmployers, keywords: []string{"employers", "business leaders", "business community", "business owners", "business partners", "businesses", "chamber of commerce", "workforce partners", "workforce boards", "empleadores"}},
 	{value: models.GroupPrivateSchools, keywords: []string{"private school*", "nonpublic school*", "non-public school*", "escuelas privadas"}},
-	{value: models.GroupEarlyChildhood, keywords: []string{"early childhood", "pre-k", "prekindergarten", "pre-kindergarten", "child care", "childcare", "head start", "primera infancia"}},
+	{value: models.GroupEarlyChildhood, keywords: []string{"early childhood", "pre-k", "prekindergarten", "pre-kindergarten", "child care", "childcare", "head start", "primera infancia"},
+		// Child care offered so parents can attend is not outreach to providers.
+		unless: []string{"child care and", "child care provided", "child care will be", "child care is", "childcare and", "childcare provided", "childcare will be", "childcare is", "free child care", "free childcare"}},
 	{value: models.GroupPublic, keywords: []string{
 		"the public", "all stakeholders", "open to the public", "community members", "general public", "everyone",
 		"members of the public", "all residents", "público", "toda la comunidad",
@@ -291,6 +294,7 @@ var cancelledWords = rule[bool]{value: true, keywords: []string{
 var accessibilityWords = rule[bool]{value: true, keywords: []string{
 	"accommodation*", "ada", "americans with disabilities", "caption*", "accessible", "accessibility", "cart",
 	"sign language", "asl", "braille", "large print", "screen reader*", "adaptaciones", "accesible*",
+	"acomodo*", "lenguaje de señas",
 }}
 
 // languageRules name languages other than English and Spanish; they count
@@ -315,7 +319,7 @@ var languageRules = []rule[string]{
 	{value: "ypk", keywords: []string{"yup'ik", "yupik"}},
 	{value: "mh", keywords: []string{"marshallese"}},
 	{value: "chk", keywords: []string{"chuukese"}},
-	{value: "asl", keywords: []string{"american sign language", "asl"}},
+	{value: "asl", keywords: []string{"american sign language", "asl", "lenguaje de señas"}},
 }
 
 // languageContext is what makes a language name a statement about the
@@ -329,6 +333,11 @@ var languageContext = rule[bool]{value: true, keywords: []string{
 var spanishExplicit = rule[bool]{value: true, keywords: []string{
 	"in spanish", "en español", "en espanol", "spanish translation", "spanish-language", "spanish language",
 	"spanish interpretation", "spanish and", "and spanish", "spanish,", "español",
+}}
+
+// englishExplicit says a thing is offered in English even in Spanish text.
+var englishExplicit = rule[bool]{value: true, keywords: []string{
+	"in english", "en inglés", "en ingles", "e inglés", "e ingles", "y inglés", "y ingles", "english and spanish",
 }}
 
 // spanishWords are common Spanish words that rarely appear in English text;

@@ -177,6 +177,10 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*
 
 	hr, err := f.client.Do(req)
 	if err != nil {
+		if hr != nil {
+			// A refused redirect: the last answer is worth recording.
+			resp.StatusCode, resp.FinalURL = hr.StatusCode, hr.Request.URL.String()
+		}
 		return resp, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
 	}
 	defer hr.Body.Close()

@@ -1,6 +1,7 @@
 package scrapers
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"net/http"
@@ -147,8 +148,8 @@ func TestFetchErrors(t *testing.T) {
 	}{
 		{"size cap by Content-Length", srv.URL + "/big-declared", isErr(ErrTooLarge), 200, false},
 		{"size cap while reading", srv.URL + "/big-chunked", isErr(ErrTooLarge), 200, false},
-		{"redirect loop", srv.URL + "/loop", isErr(ErrTooManyRedirects), 0, false},
-		{"redirect to other scheme", srv.URL + "/to-ftp", contains("not allowed"), 0, false},
+		{"redirect loop", srv.URL + "/loop", isErr(ErrTooManyRedirects), 302, false},
+		{"redirect to other scheme", srv.URL + "/to-ftp", contains("not allowed"), 302, false},
 		{"slow server", srv.URL + "/slow", isErr(context.DeadlineExceeded), 0, false},
 		{"server error", srv.URL + "/boom", statusIs(500), 500, true},
 		{"not found", srv.URL + "/gone", statusIs(404), 404, false},
@@ -237,5 +238,33 @@ func statusIs(code int) func(error) bool {
 	return func(err error) bool {
 		var se *StatusError
 		return errors.As(err, &se) && se.Code == code
+	}
+}
+
+func TestFetchGzip(t *testing.T) {
+	const page = "<html><body>compressed</body></html>"
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Write([]byte(page))
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		zw := gzip.NewWriter(w)
+		zw.Write([]byte(page))
+		zw.Close()
+	})
+	resp, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), srv.URL, Conditional{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != page || resp.MediaType != "text/html" {
+		t.Errorf("body %q type %q, want the page decompressed", resp.Body, resp.MediaType)
+	}
+
+	// The cap counts decompressed bytes, so a small bomb is still refused.
+	_, err = NewFetcher(FetcherOptions{MaxBytes: int64(len(page) - 1)}).Fetch(context.Background(), srv.URL, Conditional{})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("err = %v, want ErrTooLarge", err)
 	}
 }

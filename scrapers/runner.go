@@ -54,7 +54,8 @@ func (r *Runner) log() *slog.Logger {
 // transaction, so a failure at any step leaves the source's earlier
 // activities exactly as they were; the run, the fetch and the error are
 // then recorded on their own. The returned run is as stored; the error is
-// the cause of a failed run.
+// the cause of a failed run. Every run is logged here, failed ones at warn
+// level, so callers need not log the error again.
 func (r *Runner) RunSource(ctx context.Context, src models.Source) (models.ScrapeRun, error) {
 	began := time.Now()
 	run, err := r.Store.StartScrapeRun(ctx, src.ID, r.now())
@@ -115,7 +116,7 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, &key, "")); err != nil {
 			return err
 		}
-		seen := map[string]bool{}
+		keys := newBatchKeys()
 		for _, it := range items {
 			a, ok := r.Extract(it, j, now)
 			if !ok {
@@ -123,7 +124,7 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 			}
 			a.Jurisdiction = j.Code
 			a.Demo = src.Demo
-			if a.DedupeKey, ok = batchKey(a, seen); !ok {
+			if a.DedupeKey, ok = keys.key(a); !ok {
 				continue // the same item listed twice on one page
 			}
 			_, outcome, err := tx.UpsertActivity(ctx, a, models.ActivitySource{
@@ -258,19 +259,33 @@ func parseBody(kind models.SourceKind, resp *Response, s Settings) ([]Item, stri
 	return nil, "", fmt.Errorf("source kind %q is not supported yet", kind)
 }
 
-// batchKey keeps dedupe keys unique within one fetch. Two different items
+// batchKeys keeps dedupe keys unique within one fetch. Two different items
 // that extraction gave the same key (a page reusing one link for several
 // meetings) are both kept, the later one keyed also by its title; an item
-// repeated with the same title is the same item, and is dropped.
-func batchKey(a models.Activity, seen map[string]bool) (string, bool) {
-	key := a.DedupeKey
-	if seen[key] {
-		key += "#" + models.SHA256Hex([]byte(a.Title))[:8]
-	}
-	if seen[key] {
+// repeated with the same key and title is the same item, and is dropped.
+type batchKeys struct {
+	keys  map[string]bool
+	items map[string]bool
+}
+
+func newBatchKeys() *batchKeys {
+	return &batchKeys{keys: map[string]bool{}, items: map[string]bool{}}
+}
+
+func (b *batchKeys) key(a models.Activity) (string, bool) {
+	item := a.DedupeKey + "\x00" + a.Title
+	if b.items[item] {
 		return "", false
 	}
-	seen[key] = true
+	b.items[item] = true
+	key := a.DedupeKey
+	if b.keys[key] {
+		key += "#" + models.SHA256Hex([]byte(a.Title))[:8]
+	}
+	for n := 2; b.keys[key]; n++ {
+		key = fmt.Sprintf("%s#%s-%d", a.DedupeKey, models.SHA256Hex([]byte(a.Title))[:8], n)
+	}
+	b.keys[key] = true
 	return key, true
 }
 

@@ -85,7 +85,9 @@ func (d *database) Close(ctx context.Context) {
 	}
 }
 
-func keepMarker(c *embedded.Cluster) string { return filepath.Join(filepath.Dir(c.Dir()), "postgres.keep") }
+func keepMarker(c *embedded.Cluster) string {
+	return filepath.Join(filepath.Dir(c.Dir()), "postgres.keep")
+}
 
 func keepRunning(c *embedded.Cluster) bool {
 	_, err := os.Stat(keepMarker(c))

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"heard/models/modeltest"
+)
+
+func runHeard(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "--bogus"}, 2, "bogus"},
+		{[]string{"migrate"}, 2, "migrate takes up or status"},
+		{[]string{"migrate", "sideways"}, 2, "migrate takes up or status"},
+		{[]string{"db", "explode"}, 2, "db takes start, stop or url"},
+		{[]string{"score", "extra"}, 2, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runHeard(t, context.Background(), tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("heard %v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+	code, stdout, _ := runHeard(t, context.Background(), "help")
+	if code != 0 || !strings.Contains(stdout, "heard serve") {
+		t.Errorf("help: exit %d, %q", code, stdout)
+	}
+}
+
+func TestMigrateScoreAndStateFlag(t *testing.T) {
+	_, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	ctx := context.Background()
+	code, stdout, stderr := runHeard(t, ctx, "migrate", "status")
+	if code != 0 || strings.Count(stdout, "applied") < 3 {
+		t.Fatalf("migrate status: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runHeard(t, ctx, "score", "--state", "wy")
+	if code != 0 || !strings.Contains(stdout, "WY") || strings.Contains(stdout, "OH") {
+		t.Fatalf("score --state wy: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "Not yet scored") && !strings.Contains(stdout, "-") {
+		t.Errorf("a state with no evidence should show no overall score: %s", stdout)
+	}
+	code, _, stderr = runHeard(t, ctx, "scrape", "--state", "ZZ")
+	if code != 2 || !strings.Contains(stderr, "ZZ") {
+		t.Errorf("scrape --state ZZ: exit %d, %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "using database from DATABASE_URL") {
+		t.Errorf("the log does not say which database is in use: %s", stderr)
+	}
+}
+
+// TestEmbeddedDatabaseCommands runs `heard db` against a private cluster in
+// a temporary data directory.
+func TestEmbeddedDatabaseCommands(t *testing.T) {
+	modeltest.ServerURL(t) // binaries come with the test server; same skip rule
+	dir, err := os.MkdirTemp("", "heard-db-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HEARD_DATA_DIR", dir)
+	t.Setenv("DATABASE_URL", "")
+	ctx := context.Background()
+	t.Cleanup(func() {
+		runHeard(t, ctx, "db", "stop")
+		os.RemoveAll(dir)
+	})
+	code, stdout, stderr := runHeard(t, ctx, "db", "start")
+	if code != 0 || !strings.Contains(stdout, "host="+filepath.Join(dir, "postgres")) && !strings.Contains(stdout, "host=%2F") {
+		t.Fatalf("db start: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	_, urlOut, _ := runHeard(t, ctx, "db", "url")
+	if urlOut != stdout {
+		t.Errorf("db url %q differs from db start %q", urlOut, stdout)
+	}
+	// A second process on the same directory joins the running cluster and,
+	// since `db start` asked to keep it, leaves it running on exit.
+	code, stdout, stderr = runHeard(t, ctx, "migrate", "up")
+	if code != 0 || !strings.Contains(stderr, "using embedded database") {
+		t.Fatalf("migrate up on the embedded database: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr = runHeard(t, ctx, "migrate", "status"); code != 0 {
+		t.Fatalf("cluster was stopped by the first process: %s", stderr)
+	}
+	if code, _, stderr = runHeard(t, ctx, "db", "stop"); code != 0 {
+		t.Fatalf("db stop: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "postgres.keep")); !os.IsNotExist(err) {
+		t.Errorf("db stop left the keep marker: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a server goroutine writes while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeDemoEndToEnd is the walking skeleton: serve --demo collects the
+// demo corpus over HTTP, stores and scores it, serves it, and shuts down
+// cleanly on cancellation.
+func TestServeDemoEndToEnd(t *testing.T) {
+	_, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("HEARD_DEMO_ADDR", "127.0.0.1:0")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr syncBuffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--no-scheduler", "--addr", addr}, io.Discard, &stderr)
+	}()
+
+	base := "http://" + addr
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready in time:\n%s", stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	var list struct {
+		Data []struct {
+			Code    string   `json:"code"`
+			Level   string   `json:"level"`
+			Overall *float64 `json:"overall"`
+			Demo    bool     `json:"demo"`
+		} `json:"data"`
+	}
+	resp, err := http.Get(base + "/api/v1/jurisdictions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Data) != 52 {
+		t.Fatalf("%d jurisdictions, want 52", len(list.Data))
+	}
+	levels := map[string]int{}
+	for _, j := range list.Data {
+		levels[j.Level]++
+		if !j.Demo || j.Overall == nil {
+			t.Errorf("%s: demo=%v overall=%v; every jurisdiction should be scored from demo data", j.Code, j.Demo, j.Overall)
+		}
+	}
+	if len(levels) < 3 {
+		t.Errorf("levels across the demo corpus %v: scores should differ across states", levels)
+	}
+	resp, err = http.Get(base + "/states/OH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "Demonstration data") || !strings.Contains(string(page), "/api/v1/snapshots/") {
+		t.Errorf("state page lacks the demo banner or evidence snapshot links")
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d after shutdown:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down within 30s")
+	}
+	if !strings.Contains(stderr.String(), "demo corpus collected and scored") {
+		t.Errorf("log lacks the demo pipeline summary:\n%s", stderr.String())
+	}
+}
