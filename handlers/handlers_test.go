@@ -310,7 +310,7 @@ func TestPages(t *testing.T) {
 			"Listening session for parents &amp; teachers", `class="tilemap"`}},
 		{"/states/OH", 200, []string{"<h1>Ohio</h1>", "Coverage of required stakeholder groups", "No evidence found",
 			"/api/v1/snapshots/" + f.snapshot, `href="http://127.0.0.1:1/feed.xml"`, "Upcoming chances to be heard",
-			"Public comment on the draft plan", "Demonstration data", "Rubric version"}},
+			"Public comment on the draft plan", "Demonstration data", "Rubric version", "Wed, Nov 25, 2026, 7:00 a.m. EST"}},
 		{"/states/ZZ", 404, []string{"Not found"}},
 		{"/methodology", 200, []string{"Methodology", "Tribal consultation", "weight 14", "Insufficient evidence"}},
 		{"/no-such-page", 404, []string{"Page not found"}},

@@ -43,7 +43,9 @@ var pageFuncs = template.FuncMap{
 		if allDay {
 			return t.Format("Mon, Jan 2, 2006")
 		}
-		return t.Format("Mon, Jan 2, 2006, 3:04 p.m. MST")
+		// AP style: "6:30 p.m."; Go's layout only knows "PM".
+		clock := strings.NewReplacer("AM", "a.m.", "PM", "p.m.").Replace(t.Format("3:04 PM"))
+		return t.Format("Mon, Jan 2, 2006, ") + clock + t.Format(" MST")
 	},
 	"stamp": func(t *time.Time) string {
 		if t == nil {
@@ -76,8 +78,7 @@ var pageFuncs = template.FuncMap{
 		}
 		return *i
 	},
-	"ptr":  func(t time.Time) *time.Time { return &t },
-	"add1": func(i int) int { return i + 1 },
+	"ptr": func(t time.Time) *time.Time { return &t },
 	"deref": func(f *float64) float64 {
 		if f == nil {
 			return 0
@@ -160,7 +161,7 @@ type tile struct {
 type nationalData struct {
 	Tiles         []tile
 	Rows, Cols    int
-	Ranking       []models.ScoreSummary
+	Ranking       []rankRow
 	Levels        []models.Level
 	RubricVersion int
 	Upcoming      []upcomingItem
@@ -192,10 +193,7 @@ func (h *Handler) nationalPage(c *gin.Context) {
 		names[s.Code] = s.Name
 		demo = demo || s.Demo
 	}
-	d.Ranking = slices.Clone(sums)
-	slices.SortStableFunc(d.Ranking, func(a, b models.ScoreSummary) int {
-		return compareOverall(b.Overall, a.Overall)
-	})
+	d.Ranking = rank(sums)
 	upcoming, err := h.upcoming(ctx, "", 8)
 	if err != nil {
 		h.pageErr(c, err)
@@ -205,6 +203,40 @@ func (h *Handler) nationalPage(c *gin.Context) {
 		d.Upcoming = append(d.Upcoming, upcomingItem{Activity: a, StateName: names[a.Jurisdiction]})
 	}
 	h.render(c, http.StatusOK, "national", page{Title: "State ESSA engagement scorecards", Demo: demo, Data: d})
+}
+
+// rankRow is a line of the ranking table; Rank is 0 for a jurisdiction
+// without a level, whose total rests on too little evidence to compare.
+type rankRow struct {
+	models.ScoreSummary
+	Rank int
+}
+
+// rank orders jurisdictions with a level by overall score, best first, and
+// puts those with insufficient evidence or no score after them, unranked.
+func rank(sums []models.ScoreSummary) []rankRow {
+	ranked := func(s models.ScoreSummary) bool {
+		return s.Level != models.LevelInsufficient && s.Level != models.LevelUnscored
+	}
+	rows := make([]rankRow, len(sums))
+	for i, s := range sums {
+		rows[i] = rankRow{ScoreSummary: s}
+	}
+	slices.SortStableFunc(rows, func(a, b rankRow) int {
+		if ra, rb := ranked(a.ScoreSummary), ranked(b.ScoreSummary); ra != rb {
+			if ra {
+				return -1
+			}
+			return 1
+		}
+		return compareOverall(b.Overall, a.Overall)
+	})
+	for i := range rows {
+		if ranked(rows[i].ScoreSummary) {
+			rows[i].Rank = i + 1
+		}
+	}
+	return rows
 }
 
 // compareOverall orders scores with unscored (nil) below every score.

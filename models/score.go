@@ -624,6 +624,10 @@ func scoreOngoing(acts []Activity) CriterionScore {
 		return noEvidence("No engagement during implementation or on plan amendments was found.")
 	}
 	years := distinctYears(later)
-	return scored(ladder(years, 0, 1, 2, 3), ids, "%s during implementation or amendments, spread over %s.",
+	score := 1 // a single activity is a one-off, whatever its year
+	if len(later) >= 2 {
+		score = max(2, ladder(years, 0, 1, 2, 3))
+	}
+	return scored(score, ids, "%s during implementation or amendments, spread over %s.",
 		plural(len(later), "activity", "activities"), plural(years, "year", "years"))
 }

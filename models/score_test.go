@@ -614,6 +614,8 @@ func TestScoreOngoing(t *testing.T) {
 			want: 0, mentions: []string{"No engagement during implementation"}},
 		{name: "undated", acts: []Activity{act(1, TypeSurvey, phase(PhaseImplementation))}, want: 1, ids: []int64{1},
 			mentions: []string{"1 activity", "over 0 years"}},
+		{name: "one dated activity", acts: []Activity{later(1, PhaseAmendment, 2018)}, want: 1, ids: []int64{1},
+			mentions: []string{"1 activity", "over 1 year"}},
 		{name: "one year", acts: []Activity{later(1, PhaseImplementation, 2018), later(2, PhaseAmendment, 2018)},
 			want: 2, ids: []int64{1, 2}, mentions: []string{"2 activities", "over 1 year"}},
 		{name: "two years", acts: []Activity{later(1, PhaseImplementation, 2018), later(2, PhaseAmendment, 2019)},
@@ -686,8 +688,8 @@ func TestScoreOverall(t *testing.T) {
 		{name: "weighted mean of the scored criteria only",
 			rubric: rubric(c("modes", 7), c("ongoing", 10), c("groups", 14)),
 			acts:   append(slices.Clone(richModes), oneYearLater),
-			// (7×4/4 + 10×2/4) / (7+10) = 12/17; coverage 17/31.
-			overall: ptr(70.6), coverage: 54.8, level: LevelStrong,
+			// (7×4/4 + 10×1/4) / (7+10) = 9.5/17; coverage 17/31.
+			overall: ptr(55.9), coverage: 54.8, level: LevelDeveloping,
 			statuses: []CriterionStatus{StatusScored, StatusScored, StatusNoEvidence}},
 		{name: "under half the weight covered",
 			rubric:  rubric(c("modes", 7), c("comment", 10)),

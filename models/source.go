@@ -93,12 +93,15 @@ func (s *Store) ClaimDueSources(ctx context.Context, now time.Time, limit int) (
 	return out, nil
 }
 
-// RecordSourceSuccess clears the failure count after a good fetch and keeps
-// the validators for the next conditional request.
+// RecordSourceSuccess clears the failure count after a good fetch, keeps
+// the validators for the next conditional request, and puts the next
+// scheduled fetch at least one interval later, so a fetch run by hand is not
+// repeated by the next tick.
 func (s *Store) RecordSourceSuccess(ctx context.Context, id int64, etag, lastModified string, at time.Time) error {
 	_, err := s.q.ExecContext(ctx, `
 		UPDATE sources SET consecutive_failures = 0, last_error = '', last_success_at = $2,
-			etag = $3, last_modified = $4, updated_at = now()
+			etag = $3, last_modified = $4, updated_at = now(),
+			next_fetch_at = greatest(next_fetch_at, $2::timestamptz + fetch_interval)
 		WHERE id = $1`, id, at, etag, lastModified)
 	if err != nil {
 		return fmt.Errorf("record success of source %d: %w", id, err)
