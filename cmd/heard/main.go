@@ -1,5 +1,3 @@
-// Command heard collects state ESSA stakeholder-engagement activity, scores
-// it against the rubric and serves the scorecards. Run `heard help`.
 package main
 
 import (
