@@ -86,15 +86,15 @@ func LevelFor(overall *float64, coverage float64) Level {
 
 // Scorecard is a jurisdiction's scores under one rubric version.
 type Scorecard struct {
-	Jurisdiction  string           `json:"jurisdiction"`
-	RubricVersion int              `json:"rubric_version"`
-	ComputedAt    time.Time        `json:"computed_at"`
-	Overall       *float64         `json:"overall"`
-	Coverage      float64          `json:"coverage"`
-	Level         Level            `json:"level"`
-	EvidenceCount int              `json:"evidence_count"`
-	Demo          bool             `json:"demo"`
-	Criteria      []CriterionScore `json:"criteria"`
+	Jurisdiction  string           `db:"jurisdiction" json:"jurisdiction"`
+	RubricVersion int              `db:"rubric_version" json:"rubric_version"`
+	ComputedAt    time.Time        `db:"computed_at" json:"computed_at"`
+	Overall       *float64         `db:"overall" json:"overall"`
+	Coverage      float64          `db:"coverage" json:"coverage"`
+	Level         Level            `db:"level" json:"level"`
+	EvidenceCount int              `db:"evidence_count" json:"evidence_count"`
+	Demo          bool             `db:"demo" json:"demo"`
+	Criteria      []CriterionScore `db:"-" json:"criteria"`
 }
 
 // Score is the scoring engine: a pure function from a rubric and one

@@ -69,15 +69,8 @@ func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int) ([]ScoreS
 // rubric version, with its criteria in rubric order.
 func (s *Store) LatestScorecard(ctx context.Context, code string, rubricVersion int) (Scorecard, error) {
 	var run struct {
-		ID            int64     `db:"id"`
-		Jurisdiction  string    `db:"jurisdiction"`
-		RubricVersion int       `db:"rubric_version"`
-		ComputedAt    time.Time `db:"computed_at"`
-		Overall       *float64  `db:"overall"`
-		Coverage      float64   `db:"coverage"`
-		Level         Level     `db:"level"`
-		EvidenceCount int       `db:"evidence_count"`
-		Demo          bool      `db:"demo"`
+		ID int64 `db:"id"`
+		Scorecard
 	}
 	err := s.q.GetContext(ctx, &run, `
 		SELECT id, jurisdiction, rubric_version, computed_at, overall::float8 AS overall,
@@ -87,9 +80,8 @@ func (s *Store) LatestScorecard(ctx context.Context, code string, rubricVersion 
 	if err != nil {
 		return Scorecard{}, wrapErr("scorecard of "+code, err)
 	}
-	card := Scorecard{Jurisdiction: run.Jurisdiction, RubricVersion: run.RubricVersion,
-		ComputedAt: run.ComputedAt, Overall: run.Overall, Coverage: run.Coverage, Level: run.Level,
-		EvidenceCount: run.EvidenceCount, Demo: run.Demo, Criteria: []CriterionScore{}}
+	card := run.Scorecard
+	card.Criteria = []CriterionScore{}
 	err = s.q.SelectContext(ctx, &card.Criteria, `
 		SELECT cs.criterion_key, cs.status, cs.score::int AS score, cs.rationale, cs.evidence_ids
 		FROM criterion_scores cs

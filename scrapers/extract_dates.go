@@ -2,6 +2,7 @@ package scrapers
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,18 +104,7 @@ func normalizeDateText(s string) string {
 // findDates lists the dates of normalized text in reading order.
 func findDates(s string) []dateMention {
 	var out []dateMention
-	taken := make([]bool, len(s)+1)
-	free := func(a, b int) bool {
-		for i := a; i < b; i++ {
-			if taken[i] {
-				return false
-			}
-		}
-		for i := a; i < b; i++ {
-			taken[i] = true
-		}
-		return true
-	}
+	free := newSpans(len(s)).claim
 	for _, m := range isoRe.FindAllStringSubmatchIndex(s, -1) {
 		d, ok := isoMention(s, m)
 		if ok && free(m[0], m[1]) {
@@ -160,7 +150,7 @@ func findDates(s string) []dateMention {
 			out = append(out, d)
 		}
 	}
-	sortMentions(out)
+	slices.SortStableFunc(out, func(a, b dateMention) int { return a.pos - b.pos })
 	for i := range out {
 		// Only the words since the previous date lead into this one: in
 		// "register by March 1 for the March 10 session" the "by" is
@@ -227,30 +217,30 @@ func (d dateMention) valid() bool {
 	return time.Date(y, d.month, d.day, 0, 0, 0, 0, time.UTC).Day() == d.day
 }
 
-func sortMentions(ds []dateMention) {
-	for i := 1; i < len(ds); i++ {
-		for j := i; j > 0 && ds[j].pos < ds[j-1].pos; j-- {
-			ds[j], ds[j-1] = ds[j-1], ds[j]
+// spans records which bytes of a text a match has already taken, so that
+// the first (most specific) pattern to read a stretch of text wins it.
+type spans []bool
+
+func newSpans(n int) spans { return make(spans, n+1) }
+
+// claim takes [a, b) if none of it is taken, and reports whether it did.
+func (t spans) claim(a, b int) bool {
+	for i := a; i < b; i++ {
+		if t[i] {
+			return false
 		}
 	}
+	for i := a; i < b; i++ {
+		t[i] = true
+	}
+	return true
 }
 
 // findClocks lists times of day, reading text whose dates were blanked out
 // so that "2027" or "3/14" never pass for an hour.
 func findClocks(s string) []clock {
 	var out []clock
-	taken := make([]bool, len(s)+1)
-	mark := func(a, b int) bool {
-		for i := a; i < b; i++ {
-			if taken[i] {
-				return false
-			}
-		}
-		for i := a; i < b; i++ {
-			taken[i] = true
-		}
-		return true
-	}
+	mark := newSpans(len(s)).claim
 	for _, m := range timeRangeRe.FindAllStringSubmatchIndex(s, -1) {
 		eh, ok := hour12(atoi(group(s, m, 4)), group(s, m, 6))
 		em := atoi(group(s, m, 5))

@@ -48,47 +48,39 @@ func cmdMigrate(ctx context.Context, cfg config, log *slog.Logger, args []string
 	return tw.Flush()
 }
 
-// stateFlag parses the --state flag shared by scrape and score.
-func stateFlag(name string, args []string) (string, error) {
+// openPipeline parses the --state flag of scrape and score, then opens the
+// migrated database and a pipeline over it. code is "" for all jurisdictions.
+func openPipeline(ctx context.Context, cfg config, log *slog.Logger, name string, args []string) (*database, *pipeline, string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	state := fs.String("state", "", "two-letter code of one jurisdiction (default: all)")
 	if err := parseFlags(fs, args); err != nil {
-		return "", err
+		return nil, nil, "", err
 	}
-	return models.NormalizeCode(*state), nil
-}
-
-// openStore opens the database, migrated, for the one-shot commands.
-func openStore(ctx context.Context, cfg config, log *slog.Logger, code string) (*database, *models.Store, error) {
+	code := models.NormalizeCode(*state)
 	d, err := openDatabase(ctx, cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if err := migrateUp(ctx, d.DB, log); err != nil {
 		d.Close(ctx)
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	store := models.NewStore(d.DB)
 	if code != "" {
 		if _, err := store.JurisdictionByCode(ctx, code); err != nil {
 			d.Close(ctx)
-			return nil, nil, fmt.Errorf("%w: --state %s is not a jurisdiction code", errUsage, code)
+			return nil, nil, "", fmt.Errorf("%w: --state %s is not a jurisdiction code", errUsage, code)
 		}
 	}
-	return d, store, nil
+	return d, newPipeline(store, log), code, nil
 }
 
 func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
-	code, err := stateFlag("scrape", args)
-	if err != nil {
-		return err
-	}
-	d, store, err := openStore(ctx, cfg, log, code)
+	d, p, code, err := openPipeline(ctx, cfg, log, "scrape", args)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	p := newPipeline(store, log)
 	runs, err := p.runner.RunAll(ctx, code)
 	if err != nil {
 		return err
@@ -116,16 +108,12 @@ func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string,
 }
 
 func cmdScore(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
-	code, err := stateFlag("score", args)
-	if err != nil {
-		return err
-	}
-	d, store, err := openStore(ctx, cfg, log, code)
+	d, p, code, err := openPipeline(ctx, cfg, log, "score", args)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	p := newPipeline(store, log)
+	store := p.store
 	var codes []string
 	if code != "" {
 		codes = []string{code}
