@@ -22,6 +22,12 @@ type Item struct {
 	DateText string `json:"date_text,omitempty"`
 	// Published is a machine-readable time the source gave (feed pubDate).
 	Published *time.Time `json:"published,omitempty"`
+	// Start and End are an event's machine-readable times (a calendar
+	// event's DTSTART/DTEND), preferred by extraction over any date in text.
+	Start *time.Time `json:"start,omitempty"`
+	End   *time.Time `json:"end,omitempty"`
+	// AllDay marks an event given as dates without times.
+	AllDay bool `json:"all_day,omitempty"`
 	// Location is a place as the source wrote it.
 	Location string `json:"location,omitempty"`
 	// Categories are the source's own tags.
