@@ -204,10 +204,19 @@ func (h *Handler) listActivities(c *gin.Context) {
 	respondList(c, acts, listMeta{Page: page, PerPage: perPage, Total: total})
 }
 
-func (h *Handler) getActivity(c *gin.Context) {
+// activityID reads the :id parameter, answering 400 itself when it is bad.
+func (h *Handler) activityID(c *gin.Context) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"id": "must be a positive whole number"}})
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handler) getActivity(c *gin.Context) {
+	id, ok := h.activityID(c)
+	if !ok {
 		return
 	}
 	a, err := h.store.ActivityByID(c.Request.Context(), id)
@@ -216,6 +225,48 @@ func (h *Handler) getActivity(c *gin.Context) {
 		return
 	}
 	respondData(c, a)
+}
+
+// getActivityHistory lists what later scrapes changed in an activity:
+// updates with the fields before and after, cancellations, restorations.
+func (h *Handler) getActivityHistory(c *gin.Context) {
+	id, ok := h.activityID(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := h.store.ActivityByID(ctx, id); err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	hist, err := h.store.ActivityHistory(ctx, id)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, hist, listMeta{Page: 1, PerPage: len(hist), Total: len(hist)})
+}
+
+// listSources lists the sources Heard reads, with their health, so anyone
+// can see where the evidence comes from and which collectors are failing.
+func (h *Handler) listSources(c *gin.Context) {
+	ctx := c.Request.Context()
+	code := c.Query("state")
+	if code != "" {
+		if _, err := h.store.JurisdictionByCode(ctx, code); err != nil {
+			if isNotFound(err) {
+				err = &models.ValidationError{Fields: map[string]string{"state": "must be the postal code of a state, DC or PR"}}
+			}
+			h.respondErr(c, err)
+			return
+		}
+	}
+	srcs, err := h.store.SourcesHealth(ctx, code)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, srcs, listMeta{Page: 1, PerPage: len(srcs), Total: len(srcs)})
 }
 
 func (h *Handler) getRubric(c *gin.Context) {

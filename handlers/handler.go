@@ -76,6 +76,8 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/jurisdictions/:code/scorecard", h.getScorecard)
 	api.GET("/jurisdictions/:code/activities", h.listActivities)
 	api.GET("/activities/:id", h.getActivity)
+	api.GET("/activities/:id/history", h.getActivityHistory)
+	api.GET("/sources", h.listSources)
 	api.GET("/rubric", h.getRubric)
 	api.GET("/snapshots/:sha256", h.getSnapshot)
 

@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sha, err := store.PutSnapshot(ctx, "text/html", []byte("<p>Listening session <script>alert(1)</script></p>"), "Listening session")
+	sha, err := store.PutSnapshot(ctx, models.Snapshot{MediaType: "text/html", Body: []byte("<p>Listening session <script>alert(1)</script></p>"), Text: "Listening session"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -313,6 +313,7 @@ type stateData struct {
 	Criteria []criterionView
 	Phases   []phaseGroup
 	Upcoming []models.Activity
+	Sources  []models.SourceHealth
 	Total    int
 	Now      time.Time
 	TimeZone string
@@ -365,6 +366,10 @@ func (h *Handler) statePage(c *gin.Context) {
 		}
 	}
 	if d.Upcoming, err = h.upcoming(ctx, sum.Code, 20); err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	if d.Sources, err = h.store.SourcesHealth(ctx, sum.Code); err != nil {
 		h.pageErr(c, err)
 		return
 	}

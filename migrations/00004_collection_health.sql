@@ -26,10 +26,16 @@ CREATE TABLE activity_history (
     after         jsonb
 );
 CREATE INDEX activity_history_activity ON activity_history (activity_id, changed_at DESC, id DESC);
+-- last_seen_at says when a source last listed the activity, so that one
+-- source's silence does not cancel what another source still lists.
+ALTER TABLE activity_sources ADD COLUMN last_seen_at timestamptz;
+UPDATE activity_sources SET last_seen_at = retrieved_at;
+ALTER TABLE activity_sources ALTER COLUMN last_seen_at SET NOT NULL;
 CREATE INDEX activity_sources_source ON activity_sources (source_id, activity_id);
 
 -- +goose Down
 DROP INDEX activity_sources_source;
+ALTER TABLE activity_sources DROP COLUMN last_seen_at;
 DROP TABLE activity_history;
 ALTER TABLE sources DROP COLUMN disabled_reason;
 ALTER TABLE scrape_runs DROP COLUMN warnings;

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,7 +52,11 @@ type ActivitySource struct {
 	URL            string    `db:"url" json:"url"`
 	SnapshotSHA256 string    `db:"snapshot_sha256" json:"snapshot_sha256"`
 	RetrievedAt    time.Time `db:"retrieved_at" json:"retrieved_at"`
+	LastSeenAt     time.Time `db:"last_seen_at" json:"last_seen_at"`
 	Note           string    `db:"note" json:"note"`
+	// ScrapeRunID is the run that read the activity, kept with any change
+	// it made in the activity's history.
+	ScrapeRunID *int64 `db:"-" json:"-"`
 }
 
 // HasFeature reports whether extraction observed f on the activity.
@@ -157,11 +163,18 @@ func (s *Store) UpsertActivity(ctx context.Context, a Activity, src ActivitySour
 }
 
 func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySource) (int64, UpsertOutcome, error) {
+	// The row as it was, locked, so that an update can be kept in history.
+	var before []byte
+	err := s.q.GetContext(ctx, &before, `SELECT to_jsonb(a) FROM activities a
+		WHERE jurisdiction = $1 AND dedupe_key = $2 FOR UPDATE`, NormalizeCode(a.Jurisdiction), a.DedupeKey)
+	if err != nil && !isNoRows(err) {
+		return 0, "", wrapErr("read activity "+a.DedupeKey, err)
+	}
 	var row struct {
 		ID       int64 `db:"id"`
 		Inserted bool  `db:"inserted"`
 	}
-	err := s.q.GetContext(ctx, &row, `
+	err = s.q.GetContext(ctx, &row, `
 		INSERT INTO activities (jurisdiction, dedupe_key, activity_type, title, description, url,
 			start_at, end_at, all_day, time_zone, location, remote, languages, interpretation,
 			accessibility, audience_groups, features, plan_phase, status, rules, content_hash,
@@ -190,6 +203,9 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 	case err == nil && row.Inserted:
 		outcome = Inserted
 	case err == nil:
+		if err := s.recordUpdate(ctx, row.ID, before, src); err != nil {
+			return 0, "", err
+		}
 	case isNoRows(err):
 		outcome = Unchanged
 		err = s.q.GetContext(ctx, &row.ID, `
@@ -202,15 +218,133 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 	default:
 		return 0, "", wrapErr("upsert activity "+a.DedupeKey, err)
 	}
-	_, err = s.q.ExecContext(ctx, `
-		INSERT INTO activity_sources (activity_id, source_id, url, snapshot_sha256, retrieved_at, note)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (activity_id, url, snapshot_sha256) DO NOTHING`,
-		row.ID, src.SourceID, src.URL, src.SnapshotSHA256, src.RetrievedAt, src.Note)
-	if err != nil {
-		return 0, "", wrapErr("record source of activity", err)
+	if err := s.AddActivitySource(ctx, row.ID, src); err != nil {
+		return 0, "", err
 	}
 	return row.ID, outcome, nil
+}
+
+// AddActivitySource records that src listed the activity: a new row for a
+// new (url, snapshot), otherwise the time it was last seen there.
+func (s *Store) AddActivitySource(ctx context.Context, activityID int64, src ActivitySource) error {
+	_, err := s.q.ExecContext(ctx, `
+		INSERT INTO activity_sources (activity_id, source_id, url, snapshot_sha256, retrieved_at, note, last_seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $5)
+		ON CONFLICT (activity_id, url, snapshot_sha256) DO UPDATE
+		SET last_seen_at = greatest(activity_sources.last_seen_at, EXCLUDED.last_seen_at)`,
+		activityID, src.SourceID, src.URL, src.SnapshotSHA256, src.RetrievedAt, src.Note)
+	if err != nil {
+		return wrapErr("record source of activity", err)
+	}
+	return nil
+}
+
+// historyIgnored are columns that change on every sighting; a history entry
+// records what the source changed, not that it was read again.
+var historyIgnored = []string{"updated_at", "last_seen", "first_seen", "content_hash"}
+
+// recordUpdate keeps the fields an update changed, before and after, and
+// calls it a restoration when a cancelled activity came back.
+func (s *Store) recordUpdate(ctx context.Context, id int64, beforeJSON []byte, src ActivitySource) error {
+	var afterJSON []byte
+	if err := s.q.GetContext(ctx, &afterJSON, `SELECT to_jsonb(a) FROM activities a WHERE id = $1`, id); err != nil {
+		return wrapErr("read updated activity", err)
+	}
+	var before, after map[string]any
+	if err := json.Unmarshal(beforeJSON, &before); err != nil {
+		return fmt.Errorf("activity %d before update: %w", id, err)
+	}
+	if err := json.Unmarshal(afterJSON, &after); err != nil {
+		return fmt.Errorf("activity %d after update: %w", id, err)
+	}
+	was, is := map[string]any{}, map[string]any{}
+	for k, v := range after {
+		if slices.Contains(historyIgnored, k) || reflect.DeepEqual(before[k], v) {
+			continue
+		}
+		was[k], is[k] = before[k], v
+	}
+	kind, note := "updated", "changed at its source"
+	if before["status"] == string(StatusCancelled) && after["status"] != string(StatusCancelled) {
+		kind, note = "restored", "listed again by its source"
+	}
+	return s.insertHistory(ctx, id, src.ScrapeRunID, src.RetrievedAt, kind, note, was, is)
+}
+
+func (s *Store) insertHistory(ctx context.Context, id int64, runID *int64, at time.Time, kind, note string, before, after any) error {
+	b, err := json.Marshal(before)
+	if err != nil {
+		return err
+	}
+	a, err := json.Marshal(after)
+	if err != nil {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `
+		INSERT INTO activity_history (activity_id, scrape_run_id, changed_at, kind, note, before, after)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, runID, at, kind, note, b, a)
+	if err != nil {
+		return wrapErr(fmt.Sprintf("history of activity %d", id), err)
+	}
+	return nil
+}
+
+// CancelVanished marks cancelled the upcoming activities (those not yet
+// started, or comment periods not yet closed) that the source listed before
+// but not in this run, unless another source still lists them. Nothing is
+// deleted: the activity keeps its id, history and provenance, and comes
+// back if a later run lists it again.
+func (s *Store) CancelVanished(ctx context.Context, sourceID int64, seen []int64, runID int64, now time.Time) ([]int64, error) {
+	ids := []int64{}
+	err := s.q.SelectContext(ctx, &ids, `
+		UPDATE activities a SET status = 'cancelled', updated_at = $3,
+			content_hash = encode(sha256(convert_to('cancelled:' || a.content_hash, 'UTF8')), 'hex')
+		WHERE a.status = 'scheduled'
+			AND (a.start_at > $3 OR a.end_at > $3)
+			AND NOT (a.id = ANY($2))
+			AND EXISTS (SELECT 1 FROM activity_sources mine WHERE mine.activity_id = a.id AND mine.source_id = $1)
+			AND NOT EXISTS (
+				SELECT 1 FROM activity_sources other JOIN sources os ON os.id = other.source_id
+				WHERE other.activity_id = a.id AND other.source_id <> $1 AND os.enabled
+					AND os.last_success_at IS NOT NULL AND other.last_seen_at >= os.last_success_at)
+		RETURNING a.id`, sourceID, Int64List(seen), now)
+	if err != nil {
+		return nil, fmt.Errorf("cancel vanished activities of source %d: %w", sourceID, err)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		err := s.insertHistory(ctx, id, &runID, now, "cancelled",
+			fmt.Sprintf("no longer listed by source %d", sourceID),
+			map[string]string{"status": string(StatusScheduled)}, map[string]string{"status": string(StatusCancelled)})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// HistoryEntry is one change to an activity.
+type HistoryEntry struct {
+	ID          int64           `db:"id" json:"id"`
+	ActivityID  int64           `db:"activity_id" json:"activity_id"`
+	ScrapeRunID *int64          `db:"scrape_run_id" json:"scrape_run_id"`
+	ChangedAt   time.Time       `db:"changed_at" json:"changed_at"`
+	Kind        string          `db:"kind" json:"kind"`
+	Note        string          `db:"note" json:"note"`
+	Before      json.RawMessage `db:"before" json:"before"`
+	After       json.RawMessage `db:"after" json:"after"`
+}
+
+// ActivityHistory lists an activity's changes, newest first.
+func (s *Store) ActivityHistory(ctx context.Context, id int64) ([]HistoryEntry, error) {
+	out := []HistoryEntry{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT id, activity_id, scrape_run_id, changed_at, kind, note, before, after
+		FROM activity_history WHERE activity_id = $1 ORDER BY changed_at DESC, id DESC`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of activity %d: %w", id, err)
+	}
+	return out, nil
 }
 
 // ActivityFilter narrows an activity listing.
@@ -289,7 +423,7 @@ func (s *Store) attachSources(ctx context.Context, acts []Activity) error {
 	}
 	var srcs []ActivitySource
 	err := s.q.SelectContext(ctx, &srcs, `
-		SELECT activity_id, source_id, url, snapshot_sha256, retrieved_at, note
+		SELECT activity_id, source_id, url, snapshot_sha256, retrieved_at, last_seen_at, note
 		FROM activity_sources WHERE activity_id = ANY($1)
 		ORDER BY retrieved_at DESC, url`, ids)
 	if err != nil {

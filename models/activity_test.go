@@ -14,11 +14,11 @@ func TestStoreSnapshots(t *testing.T) {
 	t.Parallel()
 	s, ctx := newStore(t)
 	body := []byte("%PDF-1.7 what we heard\x00\xff")
-	key, err := s.PutSnapshot(ctx, "application/pdf", body, "what we heard")
+	key, err := s.PutSnapshot(ctx, models.Snapshot{MediaType: "application/pdf", Body: body, Text: "what we heard", Extractor: "pdftotext 22.02.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.PutSnapshot(ctx, "application/octet-stream", body, "")
+	again, err := s.PutSnapshot(ctx, models.Snapshot{MediaType: "application/octet-stream", Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,7 +252,7 @@ func TestStoreInTx(t *testing.T) {
 		if _, err := tx.UpsertSource(ctx, models.Source{Jurisdiction: "MA", Kind: models.KindHTML, URL: url}); err != nil {
 			return err
 		}
-		_, err := tx.PutSnapshot(ctx, "text/plain", []byte(url), "")
+		_, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: "text/plain", Body: []byte(url)})
 		return err
 	}
 	tests := []struct {

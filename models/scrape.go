@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,11 +11,14 @@ import (
 
 // Snapshot is a fetched body, stored once under the sha256 of its bytes.
 type Snapshot struct {
-	SHA256    string    `db:"sha256" json:"sha256"`
-	MediaType string    `db:"media_type" json:"media_type"`
-	Size      int       `db:"size" json:"size"`
-	Body      []byte    `db:"body" json:"-"`
-	Text      string    `db:"text" json:"-"`
+	SHA256    string `db:"sha256" json:"sha256"`
+	MediaType string `db:"media_type" json:"media_type"`
+	Size      int    `db:"size" json:"size"`
+	Body      []byte `db:"body" json:"-"`
+	Text      string `db:"text" json:"-"`
+	// Extractor names the tool and version that turned the body into text
+	// ("pdftotext 22.02.0"); empty for text read by Heard's own parsers.
+	Extractor string    `db:"extractor" json:"extractor"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
@@ -25,12 +29,12 @@ func SHA256Hex(b []byte) string {
 }
 
 // PutSnapshot stores a body unless an identical one is already stored, and
-// returns its key.
-func (s *Store) PutSnapshot(ctx context.Context, mediaType string, body []byte, text string) (string, error) {
-	key := SHA256Hex(body)
+// returns its key. Only MediaType, Body, Text and Extractor are read.
+func (s *Store) PutSnapshot(ctx context.Context, snap Snapshot) (string, error) {
+	key := SHA256Hex(snap.Body)
 	_, err := s.q.ExecContext(ctx, `
-		INSERT INTO snapshots (sha256, media_type, size, body, text) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (sha256) DO NOTHING`, key, mediaType, len(body), body, text)
+		INSERT INTO snapshots (sha256, media_type, size, body, text, extractor) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (sha256) DO NOTHING`, key, snap.MediaType, len(snap.Body), snap.Body, snap.Text, snap.Extractor)
 	if err != nil {
 		return "", wrapErr("put snapshot", err)
 	}
@@ -40,7 +44,7 @@ func (s *Store) PutSnapshot(ctx context.Context, mediaType string, body []byte, 
 // SnapshotBySHA256 returns a stored snapshot with its body.
 func (s *Store) SnapshotBySHA256(ctx context.Context, key string) (Snapshot, error) {
 	var snap Snapshot
-	err := s.q.GetContext(ctx, &snap, `SELECT sha256, media_type, size, body, text, created_at
+	err := s.q.GetContext(ctx, &snap, `SELECT sha256, media_type, size, body, text, extractor, created_at
 		FROM snapshots WHERE sha256 = $1`, key)
 	if err != nil {
 		return snap, wrapErr("snapshot "+key, err)
@@ -61,15 +65,22 @@ type Fetch struct {
 	Bytes       int       `db:"bytes" json:"bytes"`
 	SHA256      *string   `db:"sha256" json:"sha256"`
 	Error       string    `db:"error" json:"error"`
+	// Attempts counts the HTTP requests the fetch took, retries included.
+	Attempts int `db:"attempts" json:"attempts"`
+	// Purpose is "source" for a source's own URL, "detail" for a page
+	// followed from it.
+	Purpose string `db:"purpose" json:"purpose"`
 }
 
 // InsertFetch records a fetch.
 func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 	var id int64
 	err := s.q.GetContext(ctx, &id, `
-		INSERT INTO fetches (source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256, error)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes, f.SHA256, f.Error)
+		INSERT INTO fetches (source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms,
+			bytes, sha256, error, attempts, purpose)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes,
+		f.SHA256, f.Error, max(f.Attempts, 1), cmp.Or(f.Purpose, "source"))
 	if err != nil {
 		return 0, wrapErr("insert fetch", err)
 	}
@@ -80,7 +91,8 @@ func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 func (s *Store) FetchesBySource(ctx context.Context, sourceID int64, limit int) ([]Fetch, error) {
 	out := []Fetch{}
 	err := s.q.SelectContext(ctx, &out, `
-		SELECT id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256, error
+		SELECT id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256,
+			error, attempts, purpose
 		FROM fetches WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("fetches of source %d: %w", sourceID, err)
@@ -104,6 +116,14 @@ type ScrapeRun struct {
 	Unchanged    int        `db:"unchanged" json:"unchanged"`
 	Cancelled    int        `db:"cancelled" json:"cancelled"`
 	Error        string     `db:"error" json:"error"`
+	// Warnings are problems that did not fail the run: a source that used
+	// to yield records yielding none, a detail page that could not be read.
+	Warnings StringList `db:"warnings" json:"warnings"`
+}
+
+// Warn adds a warning to the run.
+func (r *ScrapeRun) Warn(format string, args ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
 }
 
 // Count adds one upsert outcome to the run's counts.
@@ -136,20 +156,23 @@ func (s *Store) StartScrapeRun(ctx context.Context, sourceID int64, at time.Time
 func (s *Store) FinishScrapeRun(ctx context.Context, run ScrapeRun) error {
 	_, err := s.q.ExecContext(ctx, `
 		UPDATE scrape_runs SET finished_at = $2, status = $3, found = $4, inserted = $5,
-			updated = $6, unchanged = $7, cancelled = $8, error = $9
+			updated = $6, unchanged = $7, cancelled = $8, error = $9, warnings = $10
 		WHERE id = $1`, run.ID, run.FinishedAt, run.Status, run.Found, run.Inserted,
-		run.Updated, run.Unchanged, run.Cancelled, run.Error)
+		run.Updated, run.Unchanged, run.Cancelled, run.Error, run.Warnings)
 	if err != nil {
 		return fmt.Errorf("finish scrape run %d: %w", run.ID, err)
 	}
 	return nil
 }
 
+const scrapeRunColumns = `id, source_id, started_at, finished_at, status, found, inserted, updated,
+	unchanged, cancelled, error, warnings`
+
 // ScrapeRunsBySource lists a source's most recent runs, newest first.
 func (s *Store) ScrapeRunsBySource(ctx context.Context, sourceID int64, limit int) ([]ScrapeRun, error) {
 	out := []ScrapeRun{}
 	err := s.q.SelectContext(ctx, &out, `
-		SELECT id, source_id, started_at, finished_at, status, found, inserted, updated, unchanged, cancelled, error
+		SELECT `+scrapeRunColumns+`
 		FROM scrape_runs WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("scrape runs of source %d: %w", sourceID, err)

@@ -49,7 +49,13 @@ func (s *Store) UpsertSource(ctx context.Context, src Source) (Source, error) {
 		ON CONFLICT (jurisdiction, url) DO UPDATE SET
 			kind = EXCLUDED.kind, name = EXCLUDED.name, settings = EXCLUDED.settings,
 			fetch_interval = EXCLUDED.fetch_interval, enabled = EXCLUDED.enabled,
-			verified = EXCLUDED.verified, demo = EXCLUDED.demo, updated_at = now()
+			verified = EXCLUDED.verified, demo = EXCLUDED.demo, updated_at = now(),
+			-- Enabling a disabled source again gives it a clean slate.
+			consecutive_failures = CASE WHEN EXCLUDED.enabled AND NOT sources.enabled THEN 0
+				ELSE sources.consecutive_failures END,
+			disabled_reason = CASE WHEN EXCLUDED.enabled THEN '' ELSE sources.disabled_reason END,
+			next_fetch_at = CASE WHEN EXCLUDED.enabled AND NOT sources.enabled THEN now()
+				ELSE sources.next_fetch_at END
 		RETURNING `+sourceColumns,
 		NormalizeCode(src.Jurisdiction), src.Kind, src.URL, src.Name, []byte(src.Settings),
 		src.FetchIntervalSec, src.Enabled, src.Verified, src.Demo)
@@ -109,13 +115,117 @@ func (s *Store) RecordSourceSuccess(ctx context.Context, id int64, etag, lastMod
 	return nil
 }
 
-// RecordSourceFailure counts a failed fetch and keeps its error.
-func (s *Store) RecordSourceFailure(ctx context.Context, id int64, msg string) error {
-	_, err := s.q.ExecContext(ctx, `
-		UPDATE sources SET consecutive_failures = consecutive_failures + 1, last_error = $2, updated_at = now()
-		WHERE id = $1`, id, msg)
+// MaxBackoff caps how far a failing source's next fetch is pushed out.
+const MaxBackoff = 7 * 24 * time.Hour
+
+// RecordSourceFailure counts a failed fetch, keeps its error, and backs the
+// next fetch off exponentially (one interval, then two, four … up to
+// MaxBackoff). When maxFailures > 0 and the source has now failed that many
+// times in a row it is disabled, with the reason kept, until someone looks.
+// It reports whether the source was disabled.
+func (s *Store) RecordSourceFailure(ctx context.Context, id int64, msg string, maxFailures int, at time.Time) (bool, error) {
+	var disabled bool
+	err := s.q.GetContext(ctx, &disabled, `
+		UPDATE sources SET
+			consecutive_failures = consecutive_failures + 1,
+			last_error = $2,
+			updated_at = now(),
+			next_fetch_at = $3::timestamptz + least(fetch_interval * power(2, least(consecutive_failures, 20)),
+				make_interval(secs => $5)),
+			enabled = enabled AND NOT ($4 > 0 AND consecutive_failures + 1 >= $4),
+			disabled_reason = CASE WHEN enabled AND $4 > 0 AND consecutive_failures + 1 >= $4
+				THEN format('disabled after %s consecutive failures', consecutive_failures + 1)
+				ELSE disabled_reason END
+		WHERE id = $1
+		RETURNING NOT enabled`, id, msg, at, maxFailures, MaxBackoff.Seconds())
 	if err != nil {
-		return fmt.Errorf("record failure of source %d: %w", id, err)
+		return false, wrapErr(fmt.Sprintf("record failure of source %d", id), err)
 	}
-	return nil
+	return disabled, nil
+}
+
+// LastYield is how many records the source's latest successful parse
+// found, ignoring runs answered 304 Not Modified (which parse nothing);
+// ok is false when it never had one.
+func (s *Store) LastYield(ctx context.Context, sourceID, beforeRunID int64) (found int, ok bool, err error) {
+	err = s.q.GetContext(ctx, &found, `
+		SELECT r.found FROM scrape_runs r
+		WHERE r.source_id = $1 AND r.id < $2 AND r.status = 'ok'
+			AND NOT EXISTS (SELECT 1 FROM fetches f WHERE f.scrape_run_id = r.id AND f.status_code = 304)
+		ORDER BY r.id DESC LIMIT 1`, sourceID, beforeRunID)
+	if isNoRows(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("last yield of source %d: %w", sourceID, err)
+	}
+	return found, true, nil
+}
+
+// Health is how a source is doing, as shown to staff and the public.
+type Health string
+
+// The source health states.
+const (
+	HealthPending  Health = "pending"  // never fetched yet
+	HealthOK       Health = "ok"       // last run succeeded without warnings
+	HealthWarning  Health = "warning"  // last run succeeded with warnings
+	HealthFailing  Health = "failing"  // failed on its latest attempts
+	HealthDisabled Health = "disabled" // switched off, by hand or after repeated failures
+)
+
+// SourceHealth is a source with its health and its latest run.
+type SourceHealth struct {
+	Source
+	DisabledReason string     `db:"disabled_reason" json:"disabled_reason"`
+	Health         Health     `db:"health" json:"health"`
+	LastRun        *ScrapeRun `db:"-" json:"last_run"`
+	LastRunID      *int64     `db:"last_run_id" json:"-"`
+}
+
+// SourcesHealth lists sources (of one jurisdiction when code is not empty)
+// with their health and latest run.
+func (s *Store) SourcesHealth(ctx context.Context, code string) ([]SourceHealth, error) {
+	out := []SourceHealth{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT `+qualify("s", sourceColumns)+`, s.disabled_reason, r.id AS last_run_id,
+			CASE
+				WHEN NOT s.enabled THEN 'disabled'
+				WHEN s.consecutive_failures > 0 THEN 'failing'
+				WHEN r.id IS NULL THEN 'pending'
+				WHEN cardinality(r.warnings) > 0 THEN 'warning'
+				ELSE 'ok'
+			END AS health
+		FROM sources s
+		LEFT JOIN LATERAL (SELECT id, warnings FROM scrape_runs WHERE source_id = s.id
+			ORDER BY id DESC LIMIT 1) r ON true
+		WHERE $1 = '' OR s.jurisdiction = $1
+		ORDER BY s.jurisdiction, s.id`, NormalizeCode(code))
+	if err != nil {
+		return nil, fmt.Errorf("sources health: %w", err)
+	}
+	var ids Int64List
+	for _, h := range out {
+		if h.LastRunID != nil {
+			ids = append(ids, *h.LastRunID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var runs []ScrapeRun
+	err = s.q.SelectContext(ctx, &runs, `SELECT `+scrapeRunColumns+` FROM scrape_runs WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("latest runs: %w", err)
+	}
+	byID := make(map[int64]*ScrapeRun, len(runs))
+	for i := range runs {
+		byID[runs[i].ID] = &runs[i]
+	}
+	for i := range out {
+		if out[i].LastRunID != nil {
+			out[i].LastRun = byID[*out[i].LastRunID]
+		}
+	}
+	return out, nil
 }

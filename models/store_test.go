@@ -38,7 +38,7 @@ func mustSource(t *testing.T, ctx context.Context, s *models.Store, code, url st
 
 func mustSnapshot(t *testing.T, ctx context.Context, s *models.Store, body string) string {
 	t.Helper()
-	key, err := s.PutSnapshot(ctx, "text/html", []byte(body), body)
+	key, err := s.PutSnapshot(ctx, models.Snapshot{MediaType: "text/html", Body: []byte(body), Text: body})
 	if err != nil {
 		t.Fatalf("PutSnapshot: %v", err)
 	}

@@ -49,6 +49,16 @@ type Settings struct {
 	// GUIDAttr names an attribute of the item element that holds a stable
 	// id (for example "id" or "data-id").
 	GUIDAttr string `json:"guid_attr,omitempty"`
+	// Follow is a regular expression over item links: an item whose link
+	// matches has its page fetched (one level deep, as politely as the list)
+	// and that page's text added to the item, with its snapshot kept as
+	// provenance. Empty follows nothing.
+	Follow string `json:"follow,omitempty"`
+	// Detail is a CSS selector of the followed page's main content; empty
+	// takes the page's whole visible text.
+	Detail string `json:"detail,omitempty"`
+	// FollowLimit caps how many pages one run follows (default 20).
+	FollowLimit int `json:"follow_limit,omitempty"`
 	// Keywords keep only items whose title or text contains one of them,
 	// case-insensitively; empty keeps every item.
 	Keywords []string `json:"keywords,omitempty"`

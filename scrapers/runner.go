@@ -29,6 +29,9 @@ type Runner struct {
 	Now func() time.Time
 	// Log receives one line per run; nil means slog.Default().
 	Log *slog.Logger
+	// MaxFailures disables a source after that many failed runs in a row;
+	// 0 never disables.
+	MaxFailures int
 }
 
 // failureRecordTimeout bounds the write that records a failed run. It runs
@@ -81,12 +84,11 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	if r.Extract == nil {
 		return nil, errors.New("runner has no extractor")
 	}
-	if src.Kind != models.KindHTML && src.Kind != models.KindRSS && src.Kind != models.KindAtom {
-		// Checked before fetching: no reason to load a server for a body
-		// that cannot be read.
-		return nil, fmt.Errorf("source kind %q is not supported yet", src.Kind)
-	}
 	settings, err := ParseSettings(src.Settings)
+	if err != nil {
+		return nil, err
+	}
+	follow, err := settings.followPattern()
 	if err != nil {
 		return nil, err
 	}
@@ -102,22 +104,35 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	if resp.NotModified {
 		return resp, r.storeNotModified(ctx, src, run, resp, now)
 	}
-	items, text, err := parseBody(src.Kind, resp, settings)
+	doc, err := readBody(ctx, src.Kind, resp, settings, j.Location(), now)
 	if err != nil {
 		return resp, err
 	}
-
+	// Detail pages are fetched before the transaction opens: no row stays
+	// locked while a slow server answers.
 	done := *run
+	details := r.followDetails(ctx, doc.items, follow, settings, &done)
+
 	err = r.Store.InTx(ctx, func(tx *models.Store) error {
-		key, err := tx.PutSnapshot(ctx, resp.MediaType, resp.Body, text)
+		key, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: resp.MediaType, Body: resp.Body,
+			Text: doc.text, Extractor: doc.extractor})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, &key, "")); err != nil {
+		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, &key, "", "source")); err != nil {
 			return err
 		}
+		if err := storeDetails(ctx, tx, src, *run, details); err != nil {
+			return err
+		}
+		runID := run.ID
 		keys := newBatchKeys()
-		for _, it := range items {
+		var seen []int64
+		for _, it := range doc.items {
+			d := details[it.Link]
+			if d != nil && d.err == nil {
+				it.Description = strings.TrimSpace(it.Description + "\n\n" + d.text)
+			}
 			a, ok := r.Extract(it, j, now)
 			if !ok {
 				continue
@@ -127,24 +142,31 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 			if a.DedupeKey, ok = keys.key(a); !ok {
 				continue // the same item listed twice on one page
 			}
-			_, outcome, err := tx.UpsertActivity(ctx, a, models.ActivitySource{
-				SourceID:       src.ID,
-				URL:            resp.FinalURL,
-				SnapshotSHA256: key,
-				RetrievedAt:    now,
-				Note:           it.Link,
+			id, outcome, err := tx.UpsertActivity(ctx, a, models.ActivitySource{
+				SourceID: src.ID, URL: resp.FinalURL, SnapshotSHA256: key, RetrievedAt: now,
+				Note: it.Link, ScrapeRunID: &runID,
 			})
 			var invalid *models.ValidationError
 			if errors.As(err, &invalid) {
 				// One odd item must not keep a whole source from updating.
-				r.log().Warn("extracted activity invalid, skipped",
-					"source_id", src.ID, "title", it.Title, "err", err)
+				done.Warn("skipped %q: %v", it.Title, err)
 				continue
 			}
 			if err != nil {
 				return err
 			}
+			if d != nil && d.err == nil {
+				err := tx.AddActivitySource(ctx, id, models.ActivitySource{SourceID: src.ID,
+					URL: d.resp.FinalURL, SnapshotSHA256: d.key, RetrievedAt: now, Note: "detail page"})
+				if err != nil {
+					return err
+				}
+			}
+			seen = append(seen, id)
 			done.Count(outcome)
+		}
+		if err := r.checkYield(ctx, tx, src, &done, seen, now); err != nil {
+			return err
 		}
 		if err := tx.RecordSourceSuccess(ctx, src.ID, resp.ETag, resp.LastModified, now); err != nil {
 			return err
@@ -160,12 +182,36 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	return resp, nil
 }
 
+// checkYield compares what the run found with what the source used to
+// yield. A source that suddenly yields nothing has most likely changed its
+// layout, not cancelled everything: the run is warned about and nothing is
+// cancelled. Otherwise the upcoming activities it no longer lists are
+// marked cancelled.
+func (r *Runner) checkYield(ctx context.Context, tx *models.Store, src models.Source, run *models.ScrapeRun, seen []int64, now time.Time) error {
+	if len(seen) == 0 {
+		before, ok, err := tx.LastYield(ctx, src.ID, run.ID)
+		if err != nil {
+			return err
+		}
+		if ok && before > 0 {
+			run.Warn("yielded no records; its previous run yielded %d (has the page changed?)", before)
+		}
+		return nil
+	}
+	cancelled, err := tx.CancelVanished(ctx, src.ID, seen, run.ID, now)
+	if err != nil {
+		return err
+	}
+	run.Cancelled = len(cancelled)
+	return nil
+}
+
 // storeNotModified records a 304: the fetch, the source's success, and an
 // ok run with nothing counted.
 func (r *Runner) storeNotModified(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, now time.Time) error {
 	done := *run
 	err := r.Store.InTx(ctx, func(tx *models.Store) error {
-		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, nil, "")); err != nil {
+		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, nil, "", "source")); err != nil {
 			return err
 		}
 		// A 304 need not repeat the validators; the stored ones still hold.
@@ -198,12 +244,17 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 	err := r.Store.InTx(ctx, func(tx *models.Store) error {
 		if resp != nil {
 			// No snapshot key: the snapshot went with the rolled-back work.
-			if _, err := tx.InsertFetch(ctx, fetchRecord(src, failed, resp, nil, cause.Error())); err != nil {
+			if _, err := tx.InsertFetch(ctx, fetchRecord(src, failed, resp, nil, cause.Error(), "source")); err != nil {
 				return err
 			}
 		}
-		if err := tx.RecordSourceFailure(ctx, src.ID, cause.Error()); err != nil {
+		disabled, err := tx.RecordSourceFailure(ctx, src.ID, cause.Error(), r.MaxFailures, finished)
+		if err != nil {
 			return err
+		}
+		if disabled {
+			r.log().Error("source disabled after repeated failures", "source_id", src.ID, "url", src.URL,
+				"max_failures", r.MaxFailures, "err", cause)
 		}
 		return tx.FinishScrapeRun(ctx, failed)
 	})
@@ -214,7 +265,7 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 	return nil
 }
 
-func fetchRecord(src models.Source, run models.ScrapeRun, resp *Response, sha *string, errMsg string) models.Fetch {
+func fetchRecord(src models.Source, run models.ScrapeRun, resp *Response, sha *string, errMsg, purpose string) models.Fetch {
 	runID := run.ID
 	return models.Fetch{
 		SourceID:    src.ID,
@@ -227,36 +278,63 @@ func fetchRecord(src models.Source, run models.ScrapeRun, resp *Response, sha *s
 		Bytes:       len(resp.Body),
 		SHA256:      sha,
 		Error:       errMsg,
+		Attempts:    resp.Attempts,
+		Purpose:     purpose,
 	}
 }
 
-// parseBody reads the items of a fetched body, and the text kept with its
-// snapshot. The text does not depend on the source's keywords, since the
-// snapshot is shared by every source that fetched the same bytes.
-func parseBody(kind models.SourceKind, resp *Response, s Settings) ([]Item, string, error) {
+// document is what a fetched body was read into.
+type document struct {
+	items []Item
+	// text is kept with the snapshot; it does not depend on the source's
+	// keywords, since the snapshot is shared by every source that fetched
+	// the same bytes.
+	text string
+	// extractor names an external tool that made the text, with its version.
+	extractor string
+}
+
+// CalendarPast and CalendarAhead bound the window recurring calendar events
+// are expanded over: far enough back for the scoring of past engagement,
+// far enough ahead for every announced chance to be heard.
+const (
+	CalendarPast  = 2 * 365 * 24 * time.Hour
+	CalendarAhead = 365 * 24 * time.Hour
+)
+
+// readBody parses a fetched body by the source's kind.
+func readBody(ctx context.Context, kind models.SourceKind, resp *Response, s Settings, loc *time.Location, now time.Time) (document, error) {
 	switch kind {
 	case models.KindHTML:
 		items, err := ParseHTML(resp.Body, resp.FinalURL, s)
-		if err != nil {
-			return nil, "", err
-		}
-		return items, HTMLText(resp.Body), nil
+		return document{items: items, text: HTMLText(resp.Body)}, err
 	case models.KindRSS, models.KindAtom:
 		all, err := ParseFeed(resp.Body, resp.FinalURL, Settings{})
 		if err != nil {
-			return nil, "", err
+			return document{}, err
 		}
 		var text strings.Builder
-		items := []Item{}
+		doc := document{items: []Item{}}
 		for _, it := range all {
 			text.WriteString(it.Title + "\n" + it.Description + "\n\n")
 			if matchesKeywords(it, s.Keywords) {
-				items = append(items, it)
+				doc.items = append(doc.items, it)
 			}
 		}
-		return items, strings.TrimSpace(text.String()), nil
+		doc.text = strings.TrimSpace(text.String())
+		return doc, nil
+	case models.KindICal:
+		items, err := ParseICal(resp.Body, resp.FinalURL, s, now.Add(-CalendarPast), now.Add(CalendarAhead), loc)
+		return document{items: items, text: string(resp.Body)}, err
+	case models.KindPDF:
+		text, tool, err := PDFText(ctx, resp.Body)
+		if err != nil {
+			return document{}, err
+		}
+		items, err := ParsePDF(text, resp.FinalURL, s)
+		return document{items: items, text: text, extractor: tool}, err
 	}
-	return nil, "", fmt.Errorf("source kind %q is not supported yet", kind)
+	return document{}, fmt.Errorf("source kind %q is not supported", kind)
 }
 
 // batchKeys keeps dedupe keys unique within one fetch. Two different items

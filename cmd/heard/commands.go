@@ -72,7 +72,7 @@ func openPipeline(ctx context.Context, cfg config, log *slog.Logger, name string
 			return nil, nil, "", fmt.Errorf("%w: --state %s is not a jurisdiction code", errUsage, code)
 		}
 	}
-	return d, newPipeline(store, log), code, nil
+	return d, newPipeline(store, log, cfg), code, nil
 }
 
 func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -29,6 +30,10 @@ Environment:
   HEARD_ADDR       listen address for serve (default 127.0.0.1:8080)
   HEARD_DEMO_ADDR  loopback address of the demo corpus (default 127.0.0.1:8089)
   HEARD_LOG_FORMAT text (default) or json
+  HEARD_ALLOW_PRIVATE_NETWORKS  1 lets the fetcher reach loopback and private
+                   addresses (tests only; the demo corpus is allowed anyway)
+  HEARD_SOURCE_MAX_FAILURES     failed runs in a row before a source is
+                   disabled (default 10; 0 never disables)
 `
 
 func main() {
@@ -86,6 +91,10 @@ type config struct {
 	Addr        string
 	DemoAddr    string
 	LogFormat   string
+	// AllowPrivate lifts the fetcher's guard against private addresses.
+	AllowPrivate bool
+	// MaxFailures disables a source after that many failed runs in a row.
+	MaxFailures int
 }
 
 func configFromEnv(getenv func(string) string) config {
@@ -104,6 +113,12 @@ func configFromEnv(getenv func(string) string) config {
 	}
 	if c.DemoAddr == "" {
 		c.DemoAddr = "127.0.0.1:8089"
+	}
+	v := getenv("HEARD_ALLOW_PRIVATE_NETWORKS")
+	c.AllowPrivate = v == "1" || strings.EqualFold(v, "true")
+	c.MaxFailures = 10
+	if n, err := strconv.Atoi(getenv("HEARD_SOURCE_MAX_FAILURES")); err == nil && n >= 0 {
+		c.MaxFailures = n
 	}
 	return c
 }

@@ -23,13 +23,25 @@ type pipeline struct {
 	now    func() time.Time
 }
 
-func newPipeline(store *models.Store, log *slog.Logger) *pipeline {
+// newPipeline builds the pipeline. allowHosts are private host:port
+// addresses the fetcher may reach all the same, without a rate limit: the
+// loopback demo corpus.
+func newPipeline(store *models.Store, log *slog.Logger, cfg config, allowHosts ...string) *pipeline {
+	intervals := map[string]time.Duration{}
+	for _, h := range allowHosts {
+		intervals[h] = 0
+	}
 	runner := &scrapers.Runner{
-		Store:   store,
-		Fetcher: scrapers.NewFetcher(scrapers.FetcherOptions{}),
-		Extract: scrapers.Extract,
-		Now:     time.Now,
-		Log:     log,
+		Store: store,
+		Fetcher: scrapers.NewFetcher(scrapers.FetcherOptions{
+			AllowPrivateNetworks: cfg.AllowPrivate,
+			AllowHosts:           allowHosts,
+			HostIntervals:        intervals,
+		}),
+		Extract:     scrapers.Extract,
+		Now:         time.Now,
+		Log:         log,
+		MaxFailures: cfg.MaxFailures,
 	}
 	return &pipeline{store: store, runner: runner, log: log, now: time.Now}
 }

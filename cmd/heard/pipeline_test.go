@@ -39,7 +39,8 @@ func TestSchedulerRunsNamedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p := newPipeline(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The fixture site listens on loopback, which only this switch allows.
+	p := newPipeline(store, slog.New(slog.NewTextHandler(io.Discard, nil)), config{AllowPrivate: true, MaxFailures: 10})
 	sched, err := p.startScheduler(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"heard/handlers"
@@ -36,14 +37,19 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}
 	}
 	store := models.NewStore(d.DB)
-	p := newPipeline(store, log)
-
+	var p *pipeline
 	if *withDemo {
-		srv, err := startDemo(ctx, cfg, store, p, log)
+		srv, err := startDemo(ctx, cfg, store, log)
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
+		p = newPipeline(store, log, cfg, hostPort(srv.URL()))
+		if err := collectDemo(ctx, store, p, srv, log); err != nil {
+			return err
+		}
+	} else {
+		p = newPipeline(store, log, cfg)
 	}
 	if !*noScheduler {
 		sched, err := p.startScheduler(ctx)
@@ -110,10 +116,9 @@ func readiness(d *database) handlers.ReadyChecker {
 	}
 }
 
-// startDemo serves the demo corpus, registers its sources and runs the real
-// pipeline over it — fetch, parse, extract, store, score — before the server
-// takes requests, so the first page already shows a full map.
-func startDemo(ctx context.Context, cfg config, store *models.Store, p *pipeline, log *slog.Logger) (*demo.Server, error) {
+// startDemo serves the demo corpus and registers its sources, disabling
+// those of an earlier demo server at another address.
+func startDemo(ctx context.Context, cfg config, store *models.Store, log *slog.Logger) (*demo.Server, error) {
 	js, err := store.Jurisdictions(ctx)
 	if err != nil {
 		return nil, err
@@ -128,24 +133,40 @@ func startDemo(ctx context.Context, cfg config, store *models.Store, p *pipeline
 			return nil, err
 		}
 	}
-	if n, err := store.DisableDemoSourcesExcept(ctx, srv.URL()); err != nil {
+	n, err := store.DisableDemoSourcesExcept(ctx, srv.URL())
+	if err != nil {
 		srv.Close()
 		return nil, err
-	} else if n > 0 {
+	}
+	if n > 0 {
 		log.Info("disabled demo sources of an earlier demo server", "count", n)
 	}
+	return srv, nil
+}
+
+// collectDemo runs the real pipeline over the demo corpus — fetch, parse,
+// extract, store, score — before the server takes requests, so the first
+// page already shows a full map.
+func collectDemo(ctx context.Context, store *models.Store, p *pipeline, srv *demo.Server, log *slog.Logger) error {
 	start := time.Now()
 	runs, err := p.runner.RunAll(ctx, "")
 	if err != nil {
-		srv.Close()
-		return nil, fmt.Errorf("demo scrape: %w", err)
+		return fmt.Errorf("demo scrape: %w", err)
 	}
 	scored, err := p.rescore(ctx, nil)
 	if err != nil {
-		srv.Close()
-		return nil, fmt.Errorf("demo score: %w", err)
+		return fmt.Errorf("demo score: %w", err)
 	}
 	log.Info("demo corpus collected and scored", "corpus", srv.URL(), "sources", len(runs),
 		"jurisdictions", scored, "took", time.Since(start).Round(time.Millisecond))
-	return srv, nil
+	return nil
+}
+
+// hostPort is the host:port of a base URL such as http://127.0.0.1:8089.
+func hostPort(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	return u.Host
 }
