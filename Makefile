@@ -8,7 +8,7 @@ TEST_DATA_DIR ?= /tmp/heard-test-$(shell id -u)-$(shell printf %s "$(CURDIR)" | 
 # apt-get needs root; use sudo when make runs as someone else.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test vet fmt-check postgres bench clean
+.PHONY: all build run test vet fmt-check postgres pdftotext bench clean
 
 all: build
 
@@ -24,9 +24,17 @@ postgres:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# pdftotext reads PDF sources (Debian package `poppler-utils`).
+pdftotext:
+	@if command -v pdftotext >/dev/null 2>&1; then :; else \
+		echo "Installing pdftotext (Debian package poppler-utils)"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+
 # run starts Heard on its embedded database with the demo corpus collected
 # and scored: open http://127.0.0.1:8080/.
-run: postgres build
+run: postgres pdftotext build
 	./$(BIN) serve --demo
 
 vet:
@@ -38,7 +46,7 @@ fmt-check:
 
 # test runs vet and every test against a real PostgreSQL it starts itself
 # (an embedded cluster under TEST_DATA_DIR), and stops it afterwards.
-test: postgres fmt-check vet build
+test: postgres pdftotext fmt-check vet build
 	@set -o pipefail; \
 	url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
 	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \

@@ -31,11 +31,11 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 	all := body + " . " + normalizeText(loc)
 
 	rules := models.JSONMap{}
-	typ, typeRule, typed := firstMatch(typeRules, head)
+	typ, typeRule, typed := firstMatch(titleTypeRules, head)
 	if !typed {
 		typ, typeRule, typed = firstMatch(typeRules, body)
 	}
-	relevant, why := relevance(body, all, typed, typeRule)
+	relevant, why := relevance(body, all, it.Link, typed, typeRule)
 	if !relevant {
 		return a, false
 	}
@@ -68,7 +68,7 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 	setRule(rules, "start", w.startRule)
 	setRule(rules, "end", w.endRule)
 
-	a.AudienceGroups, rules["audience_groups"] = matchAll(groupRules, all, "group")
+	a.AudienceGroups, rules["audience_groups"] = matchAll(groupRules, withoutPlace(body, normalizeText(loc)), "group")
 	features, featureRule := matchAll(featureRules, all, "feature")
 	a.Features, rules["features"] = timeFeatures(features, featureRule, w, typ)
 	a.Languages, rules["languages"] = languages(body)
@@ -95,8 +95,10 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 // relevance keeps an item that asks for or reports input (an activity type
 // or an engagement word) on an education topic; "the Governor announces
 // highway funding" has neither, "Teacher of the Year named" lacks the first.
-// The topic may show only in the place ("Escuela Superior de Ponce").
-func relevance(body, all string, typed bool, typeRule string) (bool, string) {
+// The topic may show only in the place ("Escuela Superior de Ponce") or
+// in the item's link ("/essa/sessions/pittsburgh"): entries of an agency's
+// ESSA pages often leave the topic to the page's heading.
+func relevance(body, all, link string, typed bool, typeRule string) (bool, string) {
 	engage := typeRule
 	if !typed {
 		engage = engagementWords.match(body)
@@ -106,19 +108,57 @@ func relevance(body, all string, typed bool, typeRule string) (bool, string) {
 	}
 	topic := topicWords.match(all)
 	if topic == "" {
+		topic = linkTopic(link)
+	}
+	if topic == "" {
 		return false, ""
 	}
 	return true, "relevance:engagement:" + engage + "+topic:" + topic
 }
 
-// readDates reads the activity's time from the source's date text, else the
-// title and description; news of a document with no date in its text is
-// dated by the feed.
+// linkTopic names the ESSA word in a link's path, "" if none; the host is
+// left out, since every page of an education agency's site would match.
+func linkTopic(link string) string {
+	u, err := url.Parse(link)
+	if err != nil || link == "" {
+		return ""
+	}
+	path := strings.ToLower(u.Path)
+	for _, w := range wordRe.FindAllString(path, -1) {
+		if w == "essa" || w == "esea" {
+			return "link:" + w
+		}
+	}
+	for _, p := range []string{"state-plan", "stateplan", "every-student-succeeds", "consolidated-plan"} {
+		if strings.Contains(path, p) {
+			return "link:" + p
+		}
+	}
+	return ""
+}
+
+// withoutPlace blanks the item's place out of its text: a meeting held at
+// a community college or at the State Board's offices is not addressed to
+// colleges or to the Board.
+func withoutPlace(body, place string) string {
+	if len(place) < 4 {
+		return body
+	}
+	return strings.ReplaceAll(body, place, " | ")
+}
+
+// readDates reads the activity's time from the source's own event times (a
+// calendar's DTSTART/DTEND), else its date text, else the title and
+// description; news of a document with no date in its text is dated by the
+// feed.
 func readDates(it Item, typ models.ActivityType, title, desc string, now time.Time, loc *time.Location) when {
+	if it.Start != nil && !it.Start.IsZero() {
+		return eventWhen(it, loc)
+	}
 	closing := slices.Contains([]models.ActivityType{models.TypeCommentPeriod, models.TypeWrittenComment, models.TypeSurvey}, typ)
 	if dt := cleanText(it.DateText); dt != "" {
 		if w, ok := readWhen(dt, closing, now, loc); ok {
-			return w
+			return w.refine(title+" . "+desc, closing, now, loc)
 		}
 	}
 	if w, ok := readWhen(title+" . "+desc, closing, now, loc); ok {
@@ -135,9 +175,24 @@ func readDates(it Item, typ models.ActivityType, title, desc string, now time.Ti
 	return when{}
 }
 
+// eventWhen takes an event's machine-readable times, which say more than
+// any date in its text ("register by March 1" in a March 10 meeting's
+// description). An all-day event has no time of day, so it is neither an
+// evening nor a weekend session by its start.
+func eventWhen(it Item, loc *time.Location) when {
+	start := it.Start.In(loc)
+	w := when{start: &start, startRule: "start:event-time", allDay: it.AllDay, clock: !it.AllDay}
+	if it.End != nil && !it.End.IsZero() && !it.End.Before(start) {
+		end := it.End.In(loc)
+		w.end, w.endRule = &end, "end:event-time"
+	}
+	return w
+}
+
 // timeFeatures adds the evening and weekend features, which only a start
-// time read from the text can show (a feed's publication time says nothing
-// about when people could take part).
+// with a time of day can show — read from the text or an event's own times
+// (a feed's publication time says nothing about when people could take
+// part).
 func timeFeatures(fs models.StringList, rule string, w when, typ models.ActivityType) (models.StringList, string) {
 	if w.start == nil || !w.clock || !slices.Contains(models.ParticipationTypes, typ) {
 		return fs, rule
@@ -329,8 +384,10 @@ func normalizeURL(raw string) string {
 var (
 	spaceRe    = regexp.MustCompile(`\s+`)
 	sentenceRe = regexp.MustCompile(`[.!?;]\s+`)
-	// sentenceSpanRe keeps a sentence's own full stop, for quoting it.
-	sentenceSpanRe = regexp.MustCompile(`[^.!?;]+(?:[.!?;]+|$)`)
+	// sentenceSpanRe keeps a sentence's own full stop, for quoting it. A
+	// stop inside a word (an email address, "1.2") does not end the
+	// sentence, nor does "p.m." followed by a lower-case word.
+	sentenceSpanRe = regexp.MustCompile(`(?:\b[ap]\.m\.\s+[\p{Ll}\d]|[^.!?;]|[.!?;]+[^\s.!?;])+(?:[.!?;]+|$)`)
 	wordRe         = regexp.MustCompile(`[\p{L}\p{N}']+`)
 	dashes         = strings.NewReplacer("\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-",
 		"\u2015", "-", "\u2212", "-", "\u00a0", " ", "\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`)

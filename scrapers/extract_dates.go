@@ -27,11 +27,12 @@ type dateMention struct {
 
 // clock is a time of day found in free text, optionally a range.
 type clock struct {
-	pos             int
+	pos, end        int // byte span in the normalized text
 	hour, min       int
 	endHour, endMin int
 	hasEnd          bool
 	format          string
+	zone            string // a US time zone named just after the time, if any
 }
 
 var monthNames = map[string]time.Month{
@@ -73,7 +74,7 @@ var (
 	// "march 3-5, 2027": a run of days inside one month.
 	monthDayRangeRe = regexp.MustCompile(`\b` + weekdayRe + monthRe + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*-\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
 	monthDayRe      = regexp.MustCompile(`\b` + weekdayRe + monthRe + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	esDateRe        = regexp.MustCompile(esWeekdayR + `(?:el\s+)?\b(\d{1,2})\s+de\s+` + esMonthRe + `(?:\s+(?:de|del)\s+(\d{4}))?`)
+	esDateRe        = regexp.MustCompile(esWeekdayR + `(?:\bel\s+)?\b(\d{1,2})\s+de\s+` + esMonthRe + `(?:\s+(?:de|del)\s+(\d{4}))?`)
 	numericRe       = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b`)
 
 	timeRangeRe = regexp.MustCompile(`\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*(?:-|to|until|till|a)\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b`)
@@ -85,8 +86,10 @@ var (
 	midnightRe = regexp.MustCompile(`\b(?:12(?::00)?\s*)?midnight\b`)
 
 	// Words just before a date that make it a closing date.
-	deadlineRe = regexp.MustCompile(`(?:\bdue\b|\bdeadline\b|\bby\b|no later than|\bclos(?:e|es|ing)\b|\bends?\b|\buntil\b|\bthrough\b|\bthru\b|\bhasta\b|fecha l[ií]mite|antes del?)[^.;]{0,24}$`)
+	deadlineRe = regexp.MustCompile(`(?:\bdue\b|\bdeadline\b|\bby\b|no later than|\bclos(?:e|es|ing)\b|\bends?\b|\buntil\b|\bthrough\b|\bthru\b|\bbefore\b|\bhasta\b|fecha l[ií]mite|antes del?)[^.;]{0,24}$`)
 	opensRe    = regexp.MustCompile(`(?:\bopens?\b|\bbegins?\b|\bstarts?\b|\bfrom\b|\bdesde\b|\bstarting\b)[^.;]{0,16}$`)
+	// What may stand between a time and the date it is on: "5 p.m. MT on".
+	clockLeadsRe = regexp.MustCompile(`^\s*(?:(?:et|ct|mt|pt|est|cst|mst|pst|edt|cdt|mdt|pdt|akst|akdt|hst|ast)\s*)?,?\s*on\s+$`)
 	// What may stand between two dates of one range.
 	rangeGlueRe = regexp.MustCompile(`^\s*,?\s*(?:-|to|through|thru|until|till|and (?:ending|closing|runs? through)|hasta(?: el)?|al|a)\s*(?:on\s+)?$`)
 )
@@ -257,25 +260,28 @@ func findClocks(s string) []clock {
 			sh -= 12 // "11-1 pm" starts in the morning
 		}
 		if mark(m[0], m[1]) {
-			out = append(out, clock{pos: m[0], hour: sh, min: sm, endHour: eh, endMin: em, hasEnd: true, format: "time-range"})
+			out = append(out, clock{pos: m[0], end: m[1], hour: sh, min: sm, endHour: eh, endMin: em, hasEnd: true, format: "time-range"})
 		}
 	}
 	for _, m := range timeRe.FindAllStringSubmatchIndex(s, -1) {
 		h, ok := hour12(atoi(group(s, m, 1)), group(s, m, 3))
 		mi := atoi(group(s, m, 2))
 		if ok && mi <= 59 && mark(m[0], m[1]) {
-			out = append(out, clock{pos: m[0], hour: h, min: mi, format: "time"})
+			out = append(out, clock{pos: m[0], end: m[1], hour: h, min: mi, format: "time"})
 		}
 	}
 	for _, m := range time24Re.FindAllStringSubmatchIndex(s, -1) {
 		if mark(m[0], m[1]) {
-			out = append(out, clock{pos: m[0], hour: atoi(group(s, m, 1)), min: atoi(group(s, m, 2)), format: "time-24h"})
+			out = append(out, clock{pos: m[0], end: m[1], hour: atoi(group(s, m, 1)), min: atoi(group(s, m, 2)), format: "time-24h"})
 		}
 	}
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && out[j].pos < out[j-1].pos; j-- {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
+	}
+	for i := range out {
+		out[i].zone = zoneFamily(s[out[i].end:min(len(s), out[i].end+40)])
 	}
 	return out
 }
@@ -296,40 +302,35 @@ func hour12(h int, meridiem string) (int, bool) {
 	return h, h <= 23
 }
 
-// resolveYears gives every mention a year: a yearless date takes the year
-// that puts it nearest the next mention that has one (so "January 5 through
-// February 10, 2027" is one window and "December 15, 2026 – January 20"
-// crosses the new year), else the previous one, else now; a year whose
-// weekday agrees with a named weekday wins over a nearer one.
+// resolveYears gives every mention a year. A yearless date before the
+// last one with a year takes the year that puts it nearest the mention
+// after it, which is settled first: so "January 5 through February 10,
+// 2027" is one window, "December 15, 2026 – January 20" crosses the new
+// year, and the list "January 13–14, March 10–11, …, November 3–4, 2027"
+// stays in 2027. A date after the last year follows the one before it; with
+// no year anywhere each date is nearest now. A year whose weekday agrees
+// with a named weekday wins over a nearer one.
 func resolveYears(ds []dateMention, now time.Time) {
-	explicit := make([]bool, len(ds))
+	last := -1
 	for i := range ds {
-		explicit[i] = ds[i].year != 0
-	}
-	for i := range ds {
-		if explicit[i] {
-			continue
-		}
-		d := &ds[i]
-		if j := nextExplicit(explicit, i, 1); j >= 0 {
-			d.year = nearestYear(*d, ds[j].civil())
-			continue
-		}
-		if j := nextExplicit(explicit, i, -1); j >= 0 {
-			d.year = nearestYear(*d, ds[j].civil())
-			continue
-		}
-		d.year = nearestYear(*d, now)
-	}
-}
-
-func nextExplicit(explicit []bool, i, step int) int {
-	for j := i + step; j >= 0 && j < len(explicit); j += step {
-		if explicit[j] {
-			return j
+		if ds[i].year != 0 {
+			last = i
 		}
 	}
-	return -1
+	if last < 0 {
+		for i := range ds {
+			ds[i].year = nearestYear(ds[i], now)
+		}
+		return
+	}
+	for i := last + 1; i < len(ds); i++ {
+		ds[i].year = nearestYear(ds[i], ds[i-1].civil())
+	}
+	for i := last - 1; i >= 0; i-- {
+		if ds[i].year == 0 {
+			ds[i].year = nearestYear(ds[i], ds[i+1].civil())
+		}
+	}
 }
 
 func nearestYear(d dateMention, now time.Time) int {
@@ -422,7 +423,7 @@ func readWhen(raw string, closing bool, now time.Time, loc *time.Location) (when
 		return w, false
 	}
 	resolveYears(ds, now)
-	clocks := attachClocks(ds, findClocks(blank(s, ds)))
+	clocks := attachClocks(s, ds, findClocks(blank(s, ds)))
 	isRange := func(i int) bool {
 		if i+1 >= len(ds) {
 			return false
@@ -430,6 +431,9 @@ func readWhen(raw string, closing bool, now time.Time, loc *time.Location) (when
 		return ds[i].runsOn || rangeGlueRe.MatchString(s[ds[i].end:ds[i+1].pos])
 	}
 	first := 0
+	// Only closing dates ("share your feedback before May 1") make a
+	// window people act within, whatever the type.
+	closing = closing || !slices.ContainsFunc(ds, func(d dateMention) bool { return !d.deadline })
 	if closing {
 		for i := range ds {
 			if isRange(i) {
@@ -465,7 +469,7 @@ func readWhen(raw string, closing bool, now time.Time, loc *time.Location) (when
 	}
 	w.setStart(ds[first], clocks[first], loc)
 	if c := clocks[first]; c != nil && c.hasEnd && w.start != nil && ds[first].instant == nil {
-		if e, ok := ds[first].at(loc, c.endHour, c.endMin); ok {
+		if e, ok := ds[first].at(c.location(loc), c.endHour, c.endMin); ok {
 			if !e.After(*w.start) {
 				e = e.Add(24 * time.Hour)
 			}
@@ -478,8 +482,10 @@ func readWhen(raw string, closing bool, now time.Time, loc *time.Location) (when
 
 // attachClocks gives each date the first time of day written after it and
 // before the next date; a time written before every date ("6 p.m. on March
-// 3") belongs to the first.
-func attachClocks(ds []dateMention, cs []clock) []*clock {
+// 3") belongs to the first, and one written just before a date with "on"
+// ("due by 5 p.m. MT on March 12") to that date. A date written twice (in
+// a title and again in the text) shares the time either gave.
+func attachClocks(s string, ds []dateMention, cs []clock) []*clock {
 	out := make([]*clock, len(ds))
 	for k := range cs {
 		idx := 0
@@ -488,8 +494,24 @@ func attachClocks(ds []dateMention, cs []clock) []*clock {
 				idx = i
 			}
 		}
+		// Only the first date after the time, a few characters on.
+		if i := slices.IndexFunc(ds, func(d dateMention) bool { return d.pos >= cs[k].end }); i >= 0 &&
+			ds[i].pos-cs[k].end <= 16 && clockLeadsRe.MatchString(s[cs[k].end:ds[i].pos]) {
+			idx = i
+		}
 		if out[idx] == nil {
 			out[idx] = &cs[k]
+		}
+	}
+	for i := range ds {
+		if out[i] != nil || ds[i].instant != nil || ds[i].hasClock {
+			continue
+		}
+		for j := range ds {
+			if out[j] != nil && ds[j].instant == nil && ds[j].civil().Equal(ds[i].civil()) {
+				out[i] = out[j]
+				break
+			}
 		}
 	}
 	return out
@@ -504,11 +526,12 @@ func (w *when) setStart(d dateMention, c *clock, loc *time.Location) {
 		t, ok = d.at(loc, 0, 0)
 		w.clock = true
 	case c != nil:
-		t, ok = d.at(loc, c.hour, c.min)
+		t, ok = d.at(c.location(loc), c.hour, c.min)
 		rule += "-time"
 		if c.hasEnd {
 			rule += "-range"
 		}
+		rule += c.zoneRule(loc)
 		w.clock = true
 	case d.hasClock:
 		t, ok = d.at(loc, d.hour, d.min)
@@ -531,9 +554,9 @@ func (w *when) closeOf(d dateMention, c *clock, loc *time.Location) *time.Time {
 	case d.instant != nil || d.hasClock:
 		t, ok = d.at(loc, d.hour, d.min)
 	case c != nil && c.hasEnd:
-		t, ok = d.at(loc, c.endHour, c.endMin)
+		t, ok = d.at(c.location(loc), c.endHour, c.endMin)
 	case c != nil:
-		t, ok = d.at(loc, c.hour, c.min)
+		t, ok = d.at(c.location(loc), c.hour, c.min)
 	default:
 		t, ok = d.at(loc, 23, 59)
 	}
@@ -549,6 +572,57 @@ func (w when) window(a, b dateMention, ca, cb *clock, loc *time.Location) (when,
 	w.end, w.endRule = w.closeOf(b, cb, loc), "end:window"
 	w.tidy()
 	return w, w.start != nil
+}
+
+// refine completes a reading of the source's date field with the item's
+// own text. Lists often put the date in one column and the time in another
+// ("2/17/2027" | "9:00 AM"), or give one <time> where the text has the
+// range; a news list's date is often when the notice was posted, while
+// the text gives the comment window that opens that day.
+func (w when) refine(text string, closing bool, now time.Time, loc *time.Location) when {
+	if w.start == nil || w.end != nil {
+		return w
+	}
+	if tw, ok := readWhen(text, closing, now, loc); ok {
+		sameDay := tw.start != nil && tw.start.In(loc).Format(time.DateOnly) == w.start.In(loc).Format(time.DateOnly)
+		switch {
+		case tw.end != nil && sameDay:
+			return tw
+		case tw.end != nil && tw.start == nil && closing && !w.start.After(*tw.end):
+			// Posted on the field's date, open until the text's deadline.
+			tw.start, tw.startRule, tw.allDay, tw.clock = w.start, w.startRule, w.allDay, w.clock
+			return tw
+		case sameDay && w.allDay && tw.clock:
+			return tw
+		}
+		return w
+	}
+	if !w.allDay || closing {
+		return w
+	}
+	// The date alone in its field, a time alone in the text.
+	s := normalizeDateText(text)
+	if len(findDates(s)) > 0 {
+		return w
+	}
+	cs := findClocks(s)
+	if len(cs) == 0 {
+		return w
+	}
+	c := &cs[0]
+	cl := c.location(loc)
+	d := w.start.In(loc)
+	start := time.Date(d.Year(), d.Month(), d.Day(), c.hour, c.min, 0, 0, cl)
+	w.start, w.allDay, w.clock = &start, false, true
+	w.startRule += "+text-time" + c.zoneRule(loc)
+	if c.hasEnd {
+		end := time.Date(d.Year(), d.Month(), d.Day(), c.endHour, c.endMin, 0, 0, cl)
+		if !end.After(start) {
+			end = end.Add(24 * time.Hour)
+		}
+		w.end, w.endRule = &end, "end:text-time-range"
+	}
+	return w
 }
 
 // tidy drops an end that comes before the start, which only a misread can

@@ -2,6 +2,7 @@ package scrapers
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,6 +103,8 @@ var typeRules = []rule[models.ActivityType]{
 		"submitted to the u.s. department of education", "submitted to the us department of education",
 		"submits state plan", "submits consolidated state plan", "submits essa plan", "submitted its plan",
 		"plan submitted", "submits plan", "submits amended plan", "submits revised plan",
+	}, patterns: []namedPattern{
+		pattern("submits-plan", `\bsubmit(s|ted)\s+(its\s+|the\s+|an\s+|a\s+)?((amended|revised|updated|final|consolidated|essa|state)\s+)*plan\b`),
 	}},
 	{value: models.TypeTribalConsultation, keywords: []string{
 		"tribal consultation*", "consultation with tribes", "consultation with tribal", "consulta tribal",
@@ -122,16 +125,21 @@ var typeRules = []rule[models.ActivityType]{
 	}},
 	{value: models.TypeWrittenComment, keywords: []string{
 		"written comment*", "written testimony", "written feedback", "email your comments",
-		"comments may be emailed", "comments by email", "comentarios por escrito",
+		"comments may be emailed", "comments by email", "comment form", "input form", "feedback form",
+		"comentarios por escrito",
 	}},
 	{value: models.TypeDraftPosted, keywords: []string{"borrador"}, patterns: []namedPattern{
-		pattern("draft-released", `\bdraft\b[^.;:]{0,60}\b(released|posted|available|published|now online)\b`),
+		pattern("draft-released", `\bdraft\b(?:[^.;:]|[.:]\d){0,60}\b(released|posted|available|published|now online)\b`),
 		pattern("releases-draft", `\b(releases?|released|posts?|posted|publishes|published)\s+(the\s+|its\s+|a\s+)?(revised\s+|second\s+|first\s+|updated\s+)?draft\b`),
 	}},
-	{value: models.TypeTownHall, keywords: []string{"town hall*", "townhall*", "community forum*", "foro comunitario", "foros comunitarios"}},
+	{value: models.TypeTownHall, keywords: []string{
+		"town hall*", "townhall*", "community forum*", "stakeholder forum*", "family forum*", "public forum*",
+		"engagement forum*", "foro comunitario", "foros comunitarios",
+	}},
 	{value: models.TypeListeningSession, keywords: []string{
 		"listening session*", "listening tour", "sesión de escucha", "sesion de escucha",
-		"sesiones de escucha", "community conversation*",
+		"sesiones de escucha", "community conversation*", "community session*", "family session*",
+		"input night*",
 	}},
 	{value: models.TypeFocusGroup, keywords: []string{"focus group*", "grupo focal", "grupos focales"}},
 	{value: models.TypeAdvisoryMeeting, keywords: []string{
@@ -139,17 +147,30 @@ var typeRules = []rule[models.ActivityType]{
 		"work group", "workgroup", "working group", "committee of practitioners", "steering committee",
 		"stakeholder committee", "committee meeting", "council meeting", "comité asesor", "consejo asesor",
 	}},
-	{value: models.TypeBoardMeeting, keywords: []string{"board meeting", "reunión de la junta"}, patterns: []namedPattern{
-		pattern("board-of-education-meeting", `\b(state )?board of (education|regents)\b[^.;]{0,60}\bmeeting\b`),
-	}},
+	boardMeetingRule,
 	{value: models.TypeWebinar, keywords: []string{"webinar*", "webcast", "seminario web", "virtual information session*"}},
 	{value: models.TypeSurvey, keywords: []string{"survey*", "questionnaire", "encuesta*"}},
 	{value: models.TypePublicMeeting, keywords: []string{
-		"public meeting*", "public hearing*", "community meeting*", "regional meeting*",
+		"public meeting*", "public hearing*", "community meeting*", "regional meeting*", "stakeholder meeting*",
+		"family meeting*", "parent meeting*",
 		"information session*", "open house", "reunión pública", "reunion publica", "audiencia pública",
 		"audiencia publica", "reunión comunitaria", "reuniones comunitarias",
 	}},
 }
+
+// boardMeetingRule finds a meeting of a state board, however its platform
+// words it: "State Board of Education Meeting", "Regular Meeting — State
+// Board of Education", or a calendar entry named for the board alone.
+var boardMeetingRule = rule[models.ActivityType]{value: models.TypeBoardMeeting, keywords: []string{"board meeting", "reunión de la junta"}, patterns: []namedPattern{
+	pattern("board-of-education-meeting", `\b(state board|(state )?board of (education|regents|[a-z ]{0,30} education))\b[^.;]{0,60}\b(meeting|study session|work session|retreat)\b`),
+	pattern("meeting-of-the-board", `\b(meeting|study session|work session|retreat)\b[^.;]{0,40}\b(state board|board of (education|regents|[a-z ]{0,30} education))\b`),
+	pattern("board-name", `^(the )?(state )?board of (education|regents|[a-z ]{0,30} education)$`),
+}}
+
+// titleTypeRules type an item by its title: a title naming a meeting of
+// the board is a board meeting whatever its agenda lists ("State Board of
+// Education Meeting (accountability update; public comment)").
+var titleTypeRules = slices.Concat([]rule[models.ActivityType]{boardMeetingRule}, typeRules)
 
 // engagementWords mark an item as asking for or reporting input even when
 // no activity type matched it.
@@ -166,7 +187,9 @@ var topicWords = rule[bool]{value: true, keywords: []string{
 	"school*", "student*", "education*", "educator*", "teacher*", "district*", "report card*",
 	"escuela*", "educación", "educacion", "estudiantes", "plan estatal", "maestros", "learner*",
 	"committee of practitioners", "board of education", "state board", "superintendent*", "title iii",
-}}
+	"leas", "local educational agenc*", "local education agenc*", "rendición de cuentas", "rendicion de cuentas",
+	// School transport rules are not education policy input.
+}, unless: []string{"school bus", "school buses"}}
 
 // groupRules add every audience group whose wording appears.
 var groupRules = []rule[models.AudienceGroup]{
@@ -204,9 +227,13 @@ var groupRules = []rule[models.AudienceGroup]{
 		"children with disabilities", "disabilities advocates",
 	}},
 	{value: models.GroupELAdvocates, keywords: []string{"english learner*", "english language learner*", "multilingual learner*", "el advocates", "estudiantes de inglés"}},
-	{value: models.GroupHigherEd, keywords: []string{"higher education", "universit*", "colleges", "community college*", "educator preparation", "universidades"},
+	// Plurals and roles, not a venue's name ("Sinclair Community College").
+	{value: models.GroupHigherEd, keywords: []string{
+		"higher education", "universities", "colleges", "community colleges", "educator preparation",
+		"university faculty", "college faculty", "institutions of higher education", "universidades",
+	},
 		unless: []string{"college and career", "college- and career", "college-ready"}},
-	{value: models.GroupEmployers, keywords: []string{"employers", "business leaders", "business community", "business owners", "business partners", "businesses", "chamber of commerce", "workforce partners", "workforce boards", "empleadores"}},
+	{value: models.GroupEmployers, keywords: []string{"employers", "business leaders", "business community", "business owners", "business partners", "business representatives", "businesses", "chamber of commerce", "workforce partners", "workforce boards", "empleadores"}},
 	{value: models.GroupPrivateSchools, keywords: []string{"private school*", "nonpublic school*", "non-public school*", "escuelas privadas"}},
 	{value: models.GroupEarlyChildhood, keywords: []string{"early childhood", "pre-k", "prekindergarten", "pre-kindergarten", "child care", "childcare", "head start", "primera infancia"},
 		// Child care offered so parents can attend is not outreach to providers.
@@ -220,14 +247,19 @@ var groupRules = []rule[models.AudienceGroup]{
 // featureRules add every feature whose wording appears; evening and weekend
 // come from the start time instead.
 var featureRules = []rule[models.Feature]{
-	{value: models.FeatureRecording, keywords: []string{"recording", "recorded", "video of", "watch the replay", "replay", "archived video", "grabación", "grabacion"}},
+	{value: models.FeatureRecording, keywords: []string{"recording", "recorded", "video of", "watch the replay", "replay", "archived video", "grabación", "grabacion", "grabada", "grabado"}},
 	{value: models.FeatureMinutes, keywords: []string{
 		"meeting minutes", "minutes of the", "minutes from", "minutes are", "minutes will be", "minutes posted",
 		"agenda and minutes", "minutes and", "approved minutes", "actas",
+	}, patterns: []namedPattern{
+		// Link lists: "Agenda | Minutes", "(minutes, recording)".
+		pattern("minutes-link", `\bagendas?\s*(,|\||/|&|and)?\s*minutes\b|\(\s*minutes\b`),
 	}},
 	{value: models.FeatureResponseToComment, keywords: []string{
 		"response to comments", "responses to comments", "response to public comment*", "responses to public comment*",
 		"how we responded", "comment response*", "respuesta a los comentarios", "respuestas a los comentarios",
+	}, patterns: []namedPattern{
+		pattern("respuesta-del-departamento", `\brespuestas? del (departamento|secretario|estado) a los comentarios\b`),
 	}},
 	{value: models.FeaturePlainSummary, keywords: []string{
 		"plain-language", "plain language", "one-page summary", "one-pager", "family guide", "summary for families",
@@ -240,13 +272,16 @@ var featureRules = []rule[models.Feature]{
 	}},
 	{value: models.FeatureCaptions, keywords: []string{"captioned", "closed caption*", "captions", "captioning", "cart", "subtítulos", "subtitulos"}},
 	{value: models.FeatureAccessibleDocs, keywords: []string{
-		"accessible format*", "screen reader*", "screen-reader*", "large print", "braille", "alternate format*",
+		"accessible format*", "accessible pdf*", "accessible version*", "screen reader*", "screen-reader*", "large print",
+		"large-print", "braille", "alternate format*",
 		"section 508", "508-compliant", "formato accesible", "formatos accesibles",
 	}},
 	{value: models.FeatureRural, keywords: []string{"rural", "small town*", "small-town", "frontier communit*", "zonas rurales"}},
+	// Bare "members" would take "school board members invited" for a roster.
 	{value: models.FeatureRoster, keywords: []string{
 		"roster", "membership list", "member list", "list of members", "committee members", "council members",
-		"members include", "members are listed", "membership", "members", "miembros",
+		"members include", "members are listed", "membership includes", "group members", "panel members",
+		"task force members", "miembros del comité", "miembros del consejo",
 	}, unless: []string{"members of the public", "community members", "family members", "staff members"}},
 	{value: models.FeatureAdvanceNotice, keywords: []string{"notice", "advance notice", "in advance", "aviso"},
 		unless: []string{"nondiscrimination notice", "non-discrimination notice"}},
@@ -256,7 +291,7 @@ var featureRules = []rule[models.Feature]{
 // type-driven steps of planPhase run between them.
 var (
 	amendmentRule = rule[models.PlanPhase]{value: models.PhaseAmendment, keywords: []string{
-		"amendment*", "amend", "amending", "amended", "waiver*", "enmienda*", "dispensa",
+		"amendment*", "amend", "amending", "amended", "addendum", "waiver*", "enmienda*", "dispensa",
 	}}
 	implementationRule = rule[models.PlanPhase]{value: models.PhaseImplementation, keywords: []string{
 		"implementation", "implementing", "report card*", "school improvement", "year one", "first year of",
@@ -277,12 +312,14 @@ var (
 
 // remoteWords mark an activity people can join from anywhere.
 var remoteWords = rule[bool]{value: true, keywords: []string{
-	"virtual*", "zoom", "livestream*", "live stream*", "live-stream*", "webinar*", "online", "call-in",
+	"virtual*", "zoom", "livestream*", "live stream*", "live-stream*", "webinar*", "webcast*", "online", "call-in",
 	"teleconference", "microsoft teams", "webex", "streamed", "en línea", "en linea", "virtualmente",
+	"seminario web", "transmitirá", "transmisión en vivo",
 }}
 
 var interpretationWords = rule[bool]{value: true, keywords: []string{
 	"interpretation", "interpreters", "interpreter", "interpreted", "interpretación", "interpretacion", "intérprete*", "interprete*",
+	"asl", "american sign language", "sign language", "lenguaje de señas",
 }}
 
 var cancelledWords = rule[bool]{value: true, keywords: []string{
@@ -301,19 +338,21 @@ var accessibilityWords = rule[bool]{value: true, keywords: []string{
 // only in a sentence about language ("materials in Somali"), so that
 // "the Navajo Nation" is not a translation.
 var languageRules = []rule[string]{
-	{value: "vi", keywords: []string{"vietnamese", "tiếng việt"}},
-	{value: "zh", keywords: []string{"chinese", "mandarin", "cantonese", "中文"}},
-	{value: "ar", keywords: []string{"arabic", "العربية"}},
-	{value: "so", keywords: []string{"somali", "soomaali"}},
-	{value: "ht", keywords: []string{"haitian creole", "haitian-creole", "kreyòl", "kreyol"}},
-	{value: "ko", keywords: []string{"korean", "한국어"}},
-	{value: "ru", keywords: []string{"russian", "русский"}},
-	{value: "pt", keywords: []string{"portuguese", "português"}},
-	{value: "tl", keywords: []string{"tagalog", "filipino"}},
+	{value: "vi", keywords: []string{"vietnamese", "tiếng việt", "vietnamita"}},
+	{value: "zh", keywords: []string{"chinese", "mandarin", "cantonese", "中文", "chino", "mandarín", "cantonés"}},
+	{value: "ar", keywords: []string{"arabic", "العربية", "árabe"}},
+	{value: "so", keywords: []string{"somali", "soomaali", "somalí"}},
+	{value: "ht", keywords: []string{"haitian creole", "haitian-creole", "kreyòl", "kreyol", "criollo haitiano"}},
+	{value: "ko", keywords: []string{"korean", "한국어", "coreano"}},
+	{value: "ru", keywords: []string{"russian", "русский", "ruso"}},
+	{value: "pt", keywords: []string{"portuguese", "português", "portugués"}},
+	{value: "tl", keywords: []string{"tagalog", "filipino", "tagalo"}},
 	{value: "hmn", keywords: []string{"hmong"}},
 	{value: "fr", keywords: []string{"french", "français"}},
 	{value: "ne", keywords: []string{"nepali"}},
 	{value: "sw", keywords: []string{"swahili", "kiswahili"}},
+	{value: "am", keywords: []string{"amharic", "አማርኛ"}},
+	{value: "uk", keywords: []string{"ukrainian", "українська"}},
 	{value: "nv", keywords: []string{"navajo", "diné bizaad"}},
 	{value: "ilo", keywords: []string{"ilocano", "ilokano"}},
 	{value: "ypk", keywords: []string{"yup'ik", "yupik"}},
@@ -326,7 +365,7 @@ var languageRules = []rule[string]{
 // language a thing is offered in.
 var languageContext = rule[bool]{value: true, keywords: []string{
 	"language*", "translat*", "interpret*", "available in", "offered in", "provided in", "conducted in",
-	"materials in", "idioma*", "traducc*", "sign language",
+	"materials in", "idioma*", "traducc*", "sign language", "asl", "lenguaje de señas",
 }}
 
 // spanishExplicit says a thing is offered in Spanish even in English text.

@@ -2,19 +2,24 @@ package scrapers
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // DefaultUserAgent names Heard to the sites it reads, with a page to learn
-// why it calls, so an operator who sees it in a log can find us.
+// why it calls, so an operator who sees it in a log can find us. Its
+// product token is RobotsAgent.
 const DefaultUserAgent = "HeardBot/0.1 (+https://github.com/heard; ESSA engagement tracker)"
 
 // The fetcher's defaults, used for zero FetcherOptions fields.
@@ -22,6 +27,11 @@ const (
 	DefaultFetchTimeout = 30 * time.Second
 	DefaultMaxBytes     = 10 << 20
 	DefaultMaxRedirects = 5
+	DefaultHostInterval = time.Second
+	DefaultMaxRetries   = 3
+	DefaultRetryBase    = time.Second
+	DefaultRetryMax     = 30 * time.Second
+	DefaultRobotsTTL    = 24 * time.Hour
 )
 
 // ErrTooLarge is returned when a body is larger than the fetcher's cap. The
@@ -37,35 +47,100 @@ var ErrTooManyRedirects = errors.New("too many redirects")
 // 304 Not Modified.
 type StatusError struct {
 	Code int
+	// RetryAfter is the wait the server asked for in a Retry-After header,
+	// zero when it sent none.
+	RetryAfter time.Duration
 }
 
-// Error says which status the server answered.
+// Error says which status the server answered, and how long it asked us to
+// wait when it did.
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("http status %d %s", e.Code, http.StatusText(e.Code))
+	msg := fmt.Sprintf("http status %d %s", e.Code, http.StatusText(e.Code))
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (Retry-After %v)", e.RetryAfter)
+	}
+	return msg
 }
 
-// FetcherOptions configure a Fetcher; zero fields take the defaults.
+// FetcherOptions configure a Fetcher. Zero fields take the production
+// defaults: a guard against private addresses, robots.txt honoured, one
+// request per second per host, three retries.
 type FetcherOptions struct {
 	// UserAgent is sent with every request; default DefaultUserAgent.
+	// robots.txt is always matched against RobotsAgent.
 	UserAgent string
-	// Timeout bounds a whole request, body included; default 30s.
+	// Timeout bounds one attempt, body included; default 30s. Waiting for
+	// the host's rate limit and between retries is not counted.
 	Timeout time.Duration
-	// MaxBytes caps a body; default 10 MiB.
+	// MaxBytes caps a body, counted after decompression; default 10 MiB.
 	MaxBytes int64
 	// MaxRedirects is how many redirects a fetch follows; default 5.
 	MaxRedirects int
-	// Transport replaces the default transport, for tests.
+
+	// HostInterval is the least time between two requests to one host
+	// (host:port); default 1s, negative for no limit. A longer robots.txt
+	// Crawl-delay (up to MaxCrawlDelay) slows the host further.
+	HostInterval time.Duration
+	// HostIntervals overrides HostInterval for the hosts named, as
+	// "host:port" or a bare host; 0 means no limit. The loopback demo
+	// corpus, 104 sources on one host, needs one.
+	HostIntervals map[string]time.Duration
+
+	// MaxRetries is how many times a fetch is retried after a network
+	// error, a 5xx or a 429; default 3, negative for none.
+	MaxRetries int
+	// RetryBase and RetryMax shape the backoff between retries: full
+	// jitter over RetryBase·2ⁿ, at most RetryMax (defaults 1s and 30s). A
+	// server's Retry-After replaces the backoff; one longer than RetryMax
+	// ends the fetch instead.
+	RetryBase, RetryMax time.Duration
+
+	// RobotsTTL is how long a host's robots.txt is trusted; default 24h.
+	RobotsTTL time.Duration
+	// IgnoreRobots skips robots.txt. Only for tests of other things:
+	// production always honours it.
+	IgnoreRobots bool
+
+	// AllowPrivateNetworks turns the address guard off, so loopback and
+	// private addresses and any port may be dialled: for tests, and for
+	// HEARD_ALLOW_PRIVATE_NETWORKS=1 (see AllowPrivateNetworksFromEnv).
+	AllowPrivateNetworks bool
+	// AllowHosts lists "ip:port" addresses (IP literals, as dialled after
+	// name resolution) the guard lets through anyway, such as the demo
+	// corpus on "127.0.0.1:8089".
+	AllowHosts []string
+
+	// Transport replaces the default transport, for tests. The address
+	// guard lives in the default transport's dialer, so a replacement
+	// brings its own (or none).
 	Transport http.RoundTripper
+	// Now is the clock for robots.txt expiry, rate limits and Retry-After
+	// dates; nil means time.Now.
+	Now func() time.Time
 }
 
-// Fetcher makes the HTTP requests of the scrapers: one identifying user
-// agent, conditional requests, bounded time, bounded bodies and redirects.
+// Fetcher makes the HTTP requests of the scrapers politely and safely: one
+// identifying user agent, robots.txt honoured, a rate limit per host,
+// retries with backoff for transient failures, conditional requests,
+// bounded time, bodies and redirects, and no connections to private or
+// special-purpose addresses. It is safe for concurrent use.
 type Fetcher struct {
 	client       *http.Client
 	userAgent    string
 	timeout      time.Duration
 	maxBytes     int64
 	maxRedirects int
+	maxRetries   int
+	retryBase    time.Duration
+	retryMax     time.Duration
+	now          func() time.Time
+	// sleep waits d or until ctx ends; tests replace it to run without
+	// waiting.
+	sleep func(ctx context.Context, d time.Duration) error
+	// int64N draws the jitter of backoffs.
+	int64N func(n int64) int64
+
+	*politeness
 }
 
 // NewFetcher returns a Fetcher with opts, defaults filled in.
@@ -75,6 +150,12 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 		timeout:      opts.Timeout,
 		maxBytes:     opts.MaxBytes,
 		maxRedirects: opts.MaxRedirects,
+		maxRetries:   opts.MaxRetries,
+		retryBase:    opts.RetryBase,
+		retryMax:     opts.RetryMax,
+		now:          opts.Now,
+		sleep:        sleepCtx,
+		int64N:       rand.Int64N,
 	}
 	if f.userAgent == "" {
 		f.userAgent = DefaultUserAgent
@@ -88,34 +169,59 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 	if f.maxRedirects <= 0 {
 		f.maxRedirects = DefaultMaxRedirects
 	}
+	switch {
+	case f.maxRetries == 0:
+		f.maxRetries = DefaultMaxRetries
+	case f.maxRetries < 0:
+		f.maxRetries = 0
+	}
+	if f.retryBase <= 0 {
+		f.retryBase = DefaultRetryBase
+	}
+	if f.retryMax <= 0 {
+		f.retryMax = DefaultRetryMax
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	f.politeness = newPoliteness(opts, f.now)
 	rt := opts.Transport
 	if rt == nil {
-		rt = defaultTransport()
+		var guard *dialGuard
+		if !opts.AllowPrivateNetworks {
+			guard = newDialGuard(opts.AllowHosts, guardedPorts)
+		}
+		rt = newTransport(guard)
 	}
 	f.client = &http.Client{Transport: rt, CheckRedirect: f.checkRedirect}
 	return f
 }
 
-// defaultTransport bounds each stage of a request, so a server that accepts
-// the connection and then stalls cannot hold a fetch slot for the whole
-// timeout before anything is known.
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = 15 * time.Second
-	return t
-}
+// refusedRedirect marks a redirect the fetcher would not follow, which no
+// retry would change.
+type refusedRedirect struct{ err error }
 
+func (e *refusedRedirect) Error() string { return e.err.Error() }
+func (e *refusedRedirect) Unwrap() error { return e.err }
+
+// checkRedirect holds each hop to the rules of the first request: the
+// redirect limit, the schemes, the target's robots.txt and its host's rate
+// limit. The address guard sees the hop when it is dialled.
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	// via holds the requests already made, the first of them not a redirect.
 	if len(via) > f.maxRedirects {
-		return fmt.Errorf("%w: more than %d", ErrTooManyRedirects, f.maxRedirects)
+		return &refusedRedirect{fmt.Errorf("%w: more than %d", ErrTooManyRedirects, f.maxRedirects)}
 	}
 	if err := checkScheme(req.URL); err != nil {
-		return err
+		return &refusedRedirect{err}
 	}
-	return nil
+	ctx := req.Context()
+	if !f.ignoreRobots && !isRobotsRequest(ctx) {
+		if err := f.checkRobots(ctx, req.URL); err != nil {
+			return &refusedRedirect{err}
+		}
+	}
+	return f.wait(ctx, req.URL)
 }
 
 // Conditional carries the validators of an earlier response, so an
@@ -142,13 +248,26 @@ type Response struct {
 	LastModified string
 	// NotModified is true for a 304 answer to a conditional request.
 	NotModified bool
-	StartedAt   time.Time
-	Duration    time.Duration
+	// StartedAt is when the first attempt began, after robots.txt and the
+	// host's rate limit allowed it; Duration runs from then to the end of
+	// the last attempt, waits between retries included.
+	StartedAt time.Time
+	Duration  time.Duration
+	// Attempts is how many times the request was tried: 1 without
+	// retries, 0 when it was refused (robots.txt, ctx) before any try.
+	Attempts int
 }
 
 // Fetch GETs rawURL, sending cond's validators. A 304 answer gives a
-// Response with NotModified set and no error. Errors are ErrTooLarge,
-// ErrTooManyRedirects (both wrapped), *StatusError, or the transport's.
+// Response with NotModified set and no error.
+//
+// Before the request, the host's robots.txt must allow the URL and its
+// rate limit must allow a request; ctx bounds those waits. Network errors,
+// 5xx and 429 answers are retried with backoff (or after the server's
+// Retry-After); everything else fails at once. Errors wrap
+// ErrDisallowedByRobots (and ErrRobotsUnavailable), ErrForbiddenAddress,
+// ErrTooLarge, ErrTooManyRedirects, a *StatusError, ctx's error, or the
+// transport's.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*Response, error) {
 	resp := &Response{URL: rawURL, StartedAt: time.Now()}
 	defer func() { resp.Duration = time.Since(resp.StartedAt) }()
@@ -160,11 +279,60 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*
 	if err := checkScheme(u); err != nil {
 		return resp, fmt.Errorf("fetch %q: %w", rawURL, err)
 	}
+	if !f.ignoreRobots {
+		if err := f.checkRobots(ctx, u); err != nil {
+			return resp, fmt.Errorf("fetch %s: %w", rawURL, err)
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		if err := f.wait(ctx, u); err != nil {
+			return resp, fetchError(rawURL, resp.Attempts, err)
+		}
+		if attempt == 1 {
+			resp.StartedAt = time.Now()
+		}
+		resp.Attempts = attempt
+		err := f.attempt(ctx, u, cond, resp)
+		if err == nil {
+			return resp, nil
+		}
+		if attempt > f.maxRetries || !retryable(ctx, err) {
+			return resp, fetchError(rawURL, attempt, err)
+		}
+		delay := backoff(attempt, f.retryBase, f.retryMax, f.int64N)
+		var se *StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			if se.RetryAfter > f.retryMax {
+				return resp, fmt.Errorf("%w; not retried: the server's Retry-After is longer than %v",
+					fetchError(rawURL, attempt, err), f.retryMax)
+			}
+			delay = se.RetryAfter
+		}
+		if serr := f.sleep(ctx, delay); serr != nil {
+			return resp, fmt.Errorf("fetch %s: %w (waiting to retry after %d attempts; last: %v)",
+				rawURL, serr, attempt, err)
+		}
+	}
+}
+
+func fetchError(rawURL string, attempts int, err error) error {
+	if attempts > 1 {
+		return fmt.Errorf("fetch %s: %w (after %d attempts)", rawURL, err, attempts)
+	}
+	return fmt.Errorf("fetch %s: %w", rawURL, err)
+}
+
+// attempt makes one request, within the per-attempt timeout, and records
+// its answer in resp.
+func (f *Fetcher) attempt(ctx context.Context, u *url.URL, cond Conditional, resp *Response) error {
+	resp.FinalURL, resp.StatusCode, resp.MediaType, resp.Body = "", 0, "", nil
+	resp.ETag, resp.LastModified, resp.NotModified = "", "", false
+
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return resp, fmt.Errorf("fetch %s: %w", rawURL, err)
+		return err
 	}
 	req.Header.Set("User-Agent", f.userAgent)
 	req.Header.Set("Accept", "text/html, application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
@@ -181,7 +349,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*
 			// A refused redirect: the last answer is worth recording.
 			resp.StatusCode, resp.FinalURL = hr.StatusCode, hr.Request.URL.String()
 		}
-		return resp, fmt.Errorf("fetch %s: %w", rawURL, unwrapURLError(err))
+		return unwrapURLError(err)
 	}
 	defer hr.Body.Close()
 	resp.StatusCode = hr.StatusCode
@@ -191,26 +359,110 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*
 
 	if hr.StatusCode == http.StatusNotModified {
 		resp.NotModified = true
-		return resp, nil
+		return nil
 	}
 	if hr.ContentLength > f.maxBytes {
-		return resp, fmt.Errorf("fetch %s: %w: Content-Length %d exceeds %d bytes",
-			rawURL, ErrTooLarge, hr.ContentLength, f.maxBytes)
+		return fmt.Errorf("%w: Content-Length %d exceeds %d bytes", ErrTooLarge, hr.ContentLength, f.maxBytes)
 	}
 	// One byte past the cap tells an oversized body from one exactly at it.
+	// The transport has already undone any gzip, so a small compressed
+	// body that inflates past the cap is caught here too.
 	body, err := io.ReadAll(io.LimitReader(hr.Body, f.maxBytes+1))
 	if err != nil {
-		return resp, fmt.Errorf("fetch %s: read body: %w", rawURL, unwrapURLError(err))
+		return fmt.Errorf("read body: %w", unwrapURLError(err))
 	}
 	if int64(len(body)) > f.maxBytes {
-		return resp, fmt.Errorf("fetch %s: %w: body exceeds %d bytes", rawURL, ErrTooLarge, f.maxBytes)
+		return fmt.Errorf("%w: body exceeds %d bytes", ErrTooLarge, f.maxBytes)
 	}
 	resp.Body = body
 	resp.MediaType = mediaType(hr.Header.Get("Content-Type"), body)
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
-		return resp, fmt.Errorf("fetch %s: %w", rawURL, &StatusError{Code: hr.StatusCode})
+		return &StatusError{Code: hr.StatusCode, RetryAfter: retryAfter(hr.Header.Get("Retry-After"), f.now())}
 	}
-	return resp, nil
+	return nil
+}
+
+// retryable reports whether an attempt's error is worth another try: a 5xx
+// or 429 answer, or a network failure. Refusals of our own (robots.txt, the
+// address guard, the size cap, a redirect not followed), certificate and
+// unknown-host errors, and the caller's context ending are final.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusTooManyRequests || (se.Code >= 500 && se.Code <= 599)
+	}
+	var (
+		refused *refusedRedirect
+		cert    *tls.CertificateVerificationError
+		dns     *net.DNSError
+	)
+	switch {
+	case errors.Is(err, ErrForbiddenAddress), errors.Is(err, ErrTooLarge),
+		errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrDisallowedByRobots),
+		errors.Is(err, context.Canceled),
+		errors.As(err, &refused), errors.As(err, &cert):
+		return false
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return false
+	}
+	return true
+}
+
+// backoff is the wait before retry number attempt (1 for the first): "full
+// jitter", uniform over [0, min(max, base·2^(attempt-1))], so clients that
+// failed together do not return together.
+func backoff(attempt int, base, maxDelay time.Duration, int64N func(int64) int64) time.Duration {
+	if base <= 0 {
+		return 0
+	}
+	ceiling := maxDelay
+	if shift := attempt - 1; shift < 62 && base<<shift > 0 && base<<shift>>shift == base {
+		ceiling = min(base<<shift, maxDelay)
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(int64N(int64(ceiling) + 1))
+}
+
+// retryAfter reads a Retry-After header, in delta-seconds or as an
+// HTTP-date; zero when absent, unreadable or already past.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if strings.Trim(h, "0123456789") == "" {
+		// delta-seconds; one too large to parse is as good as forever.
+		const forever = time.Duration(math.MaxInt64)
+		secs, err := strconv.ParseInt(h, 10, 64)
+		if err != nil || secs > int64(forever/time.Second) {
+			return forever
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// sleepCtx waits d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func checkScheme(u *url.URL) error {

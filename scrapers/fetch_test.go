@@ -1,6 +1,7 @@
 package scrapers
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -8,9 +9,75 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// fakeClock is the fetcher's clock in tests: it moves only when told or
+// when the fetcher sleeps, and it records those sleeps, so rate limits and
+// retry waits can be checked exactly and cost no time.
+type fakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2027, 3, 15, 16, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.slept = append(c.slept, d)
+		c.t = c.t.Add(d)
+	}
+	return nil
+}
+
+// sleeps are the waits so far.
+func (c *fakeClock) sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.slept...)
+}
+
+// newLocalFetcher returns a fetcher for httptest servers, which listen on
+// 127.0.0.1: the address guard is off, there is no rate limit unless opts
+// set one, and it runs on a fake clock (unless opts.Now is set), so
+// waits are recorded instead of slept.
+func newLocalFetcher(t *testing.T, opts FetcherOptions) (*Fetcher, *fakeClock) {
+	t.Helper()
+	opts.AllowPrivateNetworks = true
+	if opts.HostInterval == 0 {
+		opts.HostInterval = -1
+	}
+	clock := newFakeClock()
+	if opts.Now == nil {
+		opts.Now = clock.now
+	}
+	f := NewFetcher(opts)
+	f.sleep = clock.sleep
+	return f, clock
+}
 
 // newTestServer serves h until the test ends.
 func newTestServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
@@ -46,7 +113,7 @@ func TestFetchOK(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := NewFetcher(FetcherOptions{})
+			f, _ := newLocalFetcher(t, FetcherOptions{IgnoreRobots: true})
 			resp, err := f.Fetch(context.Background(), srv.URL+tt.path, Conditional{})
 			if err != nil {
 				t.Fatal(err)
@@ -63,8 +130,8 @@ func TestFetchOK(t *testing.T) {
 			if tt.path != "/sniff" && (resp.FinalURL != srv.URL+"/feed" || resp.ETag != `"v1"` || string(resp.Body) != "<rss/>") {
 				t.Errorf("final %q etag %q body %q", resp.FinalURL, resp.ETag, resp.Body)
 			}
-			if resp.StartedAt.IsZero() || resp.Duration <= 0 {
-				t.Errorf("timings not recorded: %v %v", resp.StartedAt, resp.Duration)
+			if resp.StartedAt.IsZero() || resp.Duration <= 0 || resp.Attempts != 1 {
+				t.Errorf("timings not recorded: %v %v, %d attempts", resp.StartedAt, resp.Duration, resp.Attempts)
 			}
 		})
 	}
@@ -73,7 +140,8 @@ func TestFetchOK(t *testing.T) {
 func TestFetchUserAgentOption(t *testing.T) {
 	var got string
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { got = r.UserAgent() })
-	if _, err := NewFetcher(FetcherOptions{UserAgent: "HeardTest/1"}).Fetch(context.Background(), srv.URL, Conditional{}); err != nil {
+	f, _ := newLocalFetcher(t, FetcherOptions{UserAgent: "HeardTest/1", IgnoreRobots: true})
+	if _, err := f.Fetch(context.Background(), srv.URL, Conditional{}); err != nil {
 		t.Fatal(err)
 	}
 	if got != "HeardTest/1" {
@@ -91,7 +159,7 @@ func TestFetchConditional(t *testing.T) {
 		}
 		w.Write([]byte("fresh"))
 	})
-	f := NewFetcher(FetcherOptions{})
+	f, _ := newLocalFetcher(t, FetcherOptions{IgnoreRobots: true})
 	resp, err := f.Fetch(context.Background(), srv.URL, Conditional{ETag: etag, LastModified: lastMod})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +226,9 @@ func TestFetchErrors(t *testing.T) {
 		{"no host", "http:///path", contains("no host"), 0, false},
 		{"unparseable", "http://[::1", contains("fetch"), 0, false},
 	}
-	f := NewFetcher(FetcherOptions{MaxBytes: limit, Timeout: 200 * time.Millisecond})
+	// Retries are on: the errors must read the same after them, and the
+	// fake clock makes the waits between them free.
+	f, _ := newLocalFetcher(t, FetcherOptions{MaxBytes: limit, Timeout: 200 * time.Millisecond, IgnoreRobots: true})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, err := f.Fetch(context.Background(), tt.url, Conditional{})
@@ -187,12 +257,20 @@ func TestFetchErrors(t *testing.T) {
 }
 
 func TestFetchCancelled(t *testing.T) {
-	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	var hits atomic.Int32
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		<-r.Context().Done()
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err := NewFetcher(FetcherOptions{}).Fetch(ctx, srv.URL, Conditional{})
+	f, _ := newLocalFetcher(t, FetcherOptions{IgnoreRobots: true})
+	resp, err := f.Fetch(ctx, srv.URL, Conditional{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if resp.Attempts != 1 || hits.Load() != 1 {
+		t.Errorf("%d attempts, %d requests; a cancelled fetch is not retried", resp.Attempts, hits.Load())
 	}
 }
 
@@ -215,7 +293,7 @@ func TestFetchRedirectLimit(t *testing.T) {
 		{3, 2, false},
 	}
 	for _, tt := range tests {
-		f := NewFetcher(FetcherOptions{MaxRedirects: tt.max})
+		f, _ := newLocalFetcher(t, FetcherOptions{MaxRedirects: tt.max, IgnoreRobots: true})
 		resp, err := f.Fetch(context.Background(), srv.URL+"/"+strconv.Itoa(tt.redirects), Conditional{})
 		if tt.ok && (err != nil || string(resp.Body) != "arrived") {
 			t.Errorf("%d redirects, max %d: %v", tt.redirects, tt.max, err)
@@ -254,7 +332,8 @@ func TestFetchGzip(t *testing.T) {
 		zw.Write([]byte(page))
 		zw.Close()
 	})
-	resp, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), srv.URL, Conditional{})
+	f, _ := newLocalFetcher(t, FetcherOptions{IgnoreRobots: true})
+	resp, err := f.Fetch(context.Background(), srv.URL, Conditional{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,8 +342,39 @@ func TestFetchGzip(t *testing.T) {
 	}
 
 	// The cap counts decompressed bytes, so a small bomb is still refused.
-	_, err = NewFetcher(FetcherOptions{MaxBytes: int64(len(page) - 1)}).Fetch(context.Background(), srv.URL, Conditional{})
+	f, _ = newLocalFetcher(t, FetcherOptions{MaxBytes: int64(len(page) - 1), IgnoreRobots: true})
+	_, err = f.Fetch(context.Background(), srv.URL, Conditional{})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+}
+
+// TestFetchGzipBomb serves a few KiB of gzip, declared with its small
+// Content-Length, that inflate to a MiB: the cap must count the inflated
+// bytes, and the refusal must not be retried.
+func TestFetchGzipBomb(t *testing.T) {
+	var bomb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	zw.Write(make([]byte, 1<<20))
+	zw.Close()
+	const limit = 64 << 10
+	if bomb.Len() >= limit {
+		t.Fatalf("bomb is %d bytes compressed, want it under the %d-byte cap", bomb.Len(), limit)
+	}
+	var hits atomic.Int32
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Length", strconv.Itoa(bomb.Len()))
+		w.Write(bomb.Bytes())
+	})
+	f, _ := newLocalFetcher(t, FetcherOptions{MaxBytes: limit, IgnoreRobots: true})
+	resp, err := f.Fetch(context.Background(), srv.URL, Conditional{})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if len(resp.Body) != 0 || resp.Attempts != 1 || hits.Load() != 1 {
+		t.Errorf("body %d bytes, %d attempts, %d requests; want none kept, one attempt", len(resp.Body), resp.Attempts, hits.Load())
 	}
 }

@@ -62,6 +62,10 @@ type Settings struct {
 	// Keywords keep only items whose title or text contains one of them,
 	// case-insensitively; empty keeps every item.
 	Keywords []string `json:"keywords,omitempty"`
+	// Split is a regular expression that, matched at the start of a line
+	// of a PDF's text, begins a new item (a meeting list: `^(March|April)
+	// \d`); empty makes the whole document one item.
+	Split string `json:"split,omitempty"`
 }
 
 // ParseSettings reads a source's stored settings.

@@ -332,6 +332,13 @@ func readBody(ctx context.Context, kind models.SourceKind, resp *Response, s Set
 			return document{}, err
 		}
 		items, err := ParsePDF(text, resp.FinalURL, s)
+		if err == nil && s.Split == "" && len(items) == 1 {
+			// A whole document is better titled by its metadata, when it has
+			// a real title, than by its first line.
+			if title, _ := PDFTitle(ctx, resp.Body); title != "" {
+				items[0].Title = title
+			}
+		}
 		return document{items: items, text: text, extractor: tool}, err
 	}
 	return document{}, fmt.Errorf("source kind %q is not supported", kind)

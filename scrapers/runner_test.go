@@ -118,6 +118,12 @@ func newRunnerEnv(t *testing.T, opts FetcherOptions) *runnerEnv {
 	site := &fakeSite{}
 	srv := newTestServer(t, site.ServeHTTP)
 	env := &runnerEnv{store: store, clock: newTestClock(), site: site, url: srv.URL, logs: &bytes.Buffer{}}
+	// The fake site listens on 127.0.0.1 and counts every request, so no
+	// address guard, robots.txt or rate limit; retries stay, but quick.
+	opts.AllowPrivateNetworks, opts.IgnoreRobots, opts.HostInterval = true, true, -1
+	if opts.RetryBase == 0 {
+		opts.RetryBase = time.Millisecond
+	}
 	env.runner = &Runner{
 		Store:   store,
 		Fetcher: NewFetcher(opts),
@@ -381,8 +387,8 @@ func TestRunSourceFailures(t *testing.T) {
 		{"malformed feed", models.KindRSS, "", "<rss><channel><item>", "parse feed", nil, true, 1},
 		{"html without item selector", models.KindHTML, "", "<p>hi</p>", "no item selector", nil, true, 1},
 		{"bad settings", models.KindHTML, "", "", "source settings", nil, false, 0},
-		{"ical not supported", models.KindICal, "", "BEGIN:VCALENDAR", "not supported yet", nil, false, 0},
-		{"pdf not supported", models.KindPDF, "", "%PDF-1.4", "not supported yet", nil, false, 0},
+		{"truncated calendar", models.KindICal, "", "BEGIN:VCALENDAR", "parse ical", nil, true, 1},
+		{"malformed pdf", models.KindPDF, "", "%PDF-1.4 garbage", "unreadable PDF", ErrBadPDF, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

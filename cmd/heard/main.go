@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"heard/scrapers"
 )
 
 const usage = `heard — ESSA stakeholder-engagement scorecards
@@ -114,8 +116,7 @@ func configFromEnv(getenv func(string) string) config {
 	if c.DemoAddr == "" {
 		c.DemoAddr = "127.0.0.1:8089"
 	}
-	v := getenv("HEARD_ALLOW_PRIVATE_NETWORKS")
-	c.AllowPrivate = v == "1" || strings.EqualFold(v, "true")
+	c.AllowPrivate = scrapers.AllowPrivateNetworks(getenv("HEARD_ALLOW_PRIVATE_NETWORKS"))
 	c.MaxFailures = 10
 	if n, err := strconv.Atoi(getenv("HEARD_SOURCE_MAX_FAILURES")); err == nil && n >= 0 {
 		c.MaxFailures = n

@@ -1,0 +1,255 @@
+package scrapers
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"heard/models"
+)
+
+// pages is a fixture site serving a body per path, switchable mid-test.
+type pages struct {
+	mu    sync.Mutex
+	paths map[string]string
+	types map[string]string
+}
+
+func (p *pages) set(path, contentType, body string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paths[path], p.types[path] = body, contentType
+}
+
+func (p *pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	body, ok := p.paths[r.URL.Path]
+	ct := p.types[r.URL.Path]
+	p.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write([]byte(body))
+}
+
+// newPagesEnv is a runner env whose site serves per-path pages.
+func newPagesEnv(t *testing.T) (*runnerEnv, *pages) {
+	t.Helper()
+	env := newRunnerEnv(t, FetcherOptions{})
+	site := &pages{paths: map[string]string{}, types: map[string]string{}}
+	env.url = newTestServer(t, site.ServeHTTP).URL
+	return env, site
+}
+
+// startsExtract is testExtract with the feed's pubDate as the start, so
+// that items can be upcoming.
+func startsExtract(it Item, j models.Jurisdiction, now time.Time) (models.Activity, bool) {
+	a, ok := testExtract(it, j, now)
+	if it.Published != nil {
+		a.Start = it.Published
+		a.Status = models.StatusHeld
+		if it.Published.After(now) {
+			a.Status = models.StatusScheduled
+		}
+	}
+	return a, ok
+}
+
+func feedWithDates(now time.Time, items ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>`)
+	for i, title := range items {
+		when := now.Add(time.Duration(i+1) * 24 * time.Hour).Format(time.RFC1123Z)
+		b.WriteString(`<item><guid>` + title + `</guid><title>` + title + `</title><pubDate>` + when + `</pubDate></item>`)
+	}
+	b.WriteString(`</channel></rss>`)
+	return b.String()
+}
+
+func TestRunnerFollowsDetailPages(t *testing.T) {
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	site.set("/meetings", "text/html", `<ul>
+		<li class="m"><a href="/detail/1">Listening session in Duluth</a></li>
+		<li class="m"><a href="/detail/2">Listening session in Bemidji</a></li>
+		<li class="m"><a href="/elsewhere">Board agenda</a></li></ul>`)
+	site.set("/detail/1", "text/html", `<html><nav>menu</nav><main>Thursday, March 4, 6-8 p.m., Duluth library. Spanish interpretation.</main></html>`)
+	// /detail/2 is missing: a warning, not a failed run.
+	src := env.addSource(t, models.KindHTML, "/meetings", `{"item": "li.m", "follow": "/detail/", "detail": "main"}`)
+	run, err := env.runner.RunSource(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRun(t, run, "ok", counts{3, 3, 0, 0})
+	if len(run.Warnings) != 1 || !strings.Contains(run.Warnings[0], "/detail/2") {
+		t.Errorf("warnings %q, want one about /detail/2", run.Warnings)
+	}
+	acts := env.activities(t)
+	duluth := acts["link:"+env.url+"/detail/1"]
+	if !strings.Contains(duluth.Description, "March 4, 6-8 p.m., Duluth library") || strings.Contains(duluth.Description, "menu") {
+		t.Errorf("the detail page's main text was not added: %q", duluth.Description)
+	}
+	if len(duluth.Sources) != 2 {
+		t.Fatalf("sources %+v, want the list page and the detail page", duluth.Sources)
+	}
+	var detailSnap string
+	for _, s := range duluth.Sources {
+		if s.URL == env.url+"/detail/1" {
+			detailSnap = s.SnapshotSHA256
+		}
+	}
+	snap, err := env.store.SnapshotBySHA256(ctx, detailSnap)
+	if err != nil || !strings.Contains(string(snap.Body), "Duluth library") {
+		t.Errorf("detail snapshot %q: %v", snap.Body, err)
+	}
+	if b := acts["link:"+env.url+"/detail/2"]; len(b.Sources) != 1 {
+		t.Errorf("an item whose detail page failed keeps its list source only: %+v", b.Sources)
+	}
+	fetches, err := env.store.FetchesBySource(ctx, src.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	purposes := map[string]int{}
+	for _, f := range fetches {
+		purposes[f.Purpose]++
+		if f.URL == env.url+"/detail/2" && (f.StatusCode != 404 || f.Error == "") {
+			t.Errorf("failed detail fetch recorded as %+v", f)
+		}
+	}
+	if purposes["source"] != 1 || purposes["detail"] != 2 {
+		t.Errorf("fetch purposes %v, want 1 source and 2 detail", purposes)
+	}
+}
+
+func TestRunnerCancelsVanishedAndWarnsOnEmpty(t *testing.T) {
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	env.runner.Extract = startsExtract
+	now := env.clock.now()
+	site.set("/feed", "application/rss+xml", feedWithDates(now, "alpha", "beta", "gamma"))
+	src := env.addSource(t, models.KindRSS, "/feed", "")
+	if _, err := env.runner.RunSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+
+	// beta disappears from the feed: cancelled, not deleted.
+	env.clock.advance(time.Hour)
+	site.set("/feed", "application/rss+xml", feedWithDates(now, "alpha", "gamma"))
+	run, err := env.runner.RunSource(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Cancelled != 1 || run.Found != 2 {
+		t.Fatalf("run %+v, want 2 found and 1 cancelled", run)
+	}
+	acts := env.activities(t)
+	if len(acts) != 3 || acts["guid:beta"].Status != models.StatusCancelled || acts["guid:alpha"].Status != models.StatusScheduled {
+		t.Fatalf("statuses after beta vanished: %v", acts)
+	}
+
+	// A feed that suddenly yields nothing warns and cancels nothing.
+	env.clock.advance(time.Hour)
+	site.set("/feed", "application/rss+xml", feedWithDates(now))
+	run, err = env.runner.RunSource(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Cancelled != 0 || len(run.Warnings) != 1 || !strings.Contains(run.Warnings[0], "previous run yielded 2") {
+		t.Fatalf("empty run %+v, want a warning and no cancellation", run)
+	}
+	if stored := env.lastRun(t, src.ID); len(stored.Warnings) != 1 {
+		t.Errorf("warning not stored: %+v", stored)
+	}
+	if acts := env.activities(t); acts["guid:alpha"].Status != models.StatusScheduled {
+		t.Errorf("an empty page cancelled alpha")
+	}
+	health, err := env.store.SourcesHealth(ctx, "MN")
+	if err != nil || health[0].Health != models.HealthWarning {
+		t.Errorf("health %+v (%v), want warning", health, err)
+	}
+
+	// beta comes back: same id, restored.
+	env.clock.advance(time.Hour)
+	site.set("/feed", "application/rss+xml", feedWithDates(now, "alpha", "beta", "gamma"))
+	if _, err := env.runner.RunSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	back := env.activities(t)["guid:beta"]
+	if back.ID != acts["guid:beta"].ID || back.Status != models.StatusScheduled {
+		t.Errorf("beta back as %+v, want id %d scheduled", back, acts["guid:beta"].ID)
+	}
+}
+
+func TestRunnerDisablesFailingSource(t *testing.T) {
+	ctx := context.Background()
+	env, _ := newPagesEnv(t) // every path 404s
+	env.runner.MaxFailures = 2
+	src := env.addSource(t, models.KindRSS, "/gone.xml", "")
+	for i := range 2 {
+		if _, err := env.runner.RunSource(ctx, src); err == nil {
+			t.Fatalf("run %d succeeded against a 404", i+1)
+		}
+	}
+	stored := env.source(t, src.ID)
+	if stored.Enabled || stored.ConsecutiveFailures != 2 {
+		t.Errorf("after 2 failures: enabled=%v failures=%d", stored.Enabled, stored.ConsecutiveFailures)
+	}
+	if runs, err := env.runner.RunAll(ctx, "MN"); err != nil || len(runs) != 0 {
+		t.Errorf("RunAll ran a disabled source: %v %v", runs, err)
+	}
+}
+
+func TestRunnerReadsCalendarsAndPDFs(t *testing.T) {
+	requirePDFTool(t)
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	env.runner.Extract = Extract
+	ics, err := os.ReadFile("testdata/ical/comment_period.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := os.ReadFile("testdata/pdf/comment_notice.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.set("/calendar.ics", "text/calendar", string(ics))
+	site.set("/notice.pdf", "application/pdf", string(pdf))
+	env.clock.t = time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC)
+
+	cal := env.addSource(t, models.KindICal, "/calendar.ics", "")
+	run, err := env.runner.RunSource(ctx, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Inserted == 0 {
+		t.Fatalf("calendar run %+v inserted nothing", run)
+	}
+	var period *models.Activity
+	for _, a := range env.activities(t) {
+		if a.Type == models.TypeCommentPeriod {
+			period = &a
+		}
+	}
+	if period == nil || period.Start == nil || period.Start.Format("2006-01-02") != "2027-01-15" || !period.AllDay {
+		t.Fatalf("comment period from the calendar: %+v", period)
+	}
+
+	doc := env.addSource(t, models.KindPDF, "/notice.pdf", "")
+	if _, err := env.runner.RunSource(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	f := env.lastFetch(t, doc.ID)
+	snap, err := env.store.SnapshotBySHA256(ctx, *f.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.MediaType != "application/pdf" || !strings.HasPrefix(snap.Extractor, "pdftotext ") || !strings.Contains(snap.Text, "omment") {
+		t.Errorf("PDF snapshot: media %q extractor %q text %.80q", snap.MediaType, snap.Extractor, snap.Text)
+	}
+}
