@@ -144,6 +144,18 @@ func (s *Store) RecordSourceFailure(ctx context.Context, id int64, msg string, m
 	return disabled, nil
 }
 
+// DeferSource keeps a source from being fetched before until, as when its
+// server asked, with Retry-After, to be left alone for longer than a retry
+// may wait.
+func (s *Store) DeferSource(ctx context.Context, id int64, until time.Time) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE sources SET next_fetch_at = greatest(next_fetch_at, $2), updated_at = now()
+		WHERE id = $1`, id, until)
+	if err != nil {
+		return fmt.Errorf("defer source %d: %w", id, err)
+	}
+	return nil
+}
+
 // LastYield is how many records the source's latest successful parse
 // found, ignoring runs answered 304 Not Modified (which parse nothing);
 // ok is false when it never had one.

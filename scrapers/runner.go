@@ -256,6 +256,12 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 			r.log().Error("source disabled after repeated failures", "source_id", src.ID, "url", src.URL,
 				"max_failures", r.MaxFailures, "err", cause)
 		}
+		var status *StatusError
+		if errors.As(cause, &status) && status.RetryAfter > 0 {
+			if err := tx.DeferSource(ctx, src.ID, finished.Add(status.RetryAfter)); err != nil {
+				return err
+			}
+		}
 		return tx.FinishScrapeRun(ctx, failed)
 	})
 	*run = failed
