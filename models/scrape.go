@@ -65,7 +65,8 @@ type Fetch struct {
 	Bytes       int       `db:"bytes" json:"bytes"`
 	SHA256      *string   `db:"sha256" json:"sha256"`
 	Error       string    `db:"error" json:"error"`
-	// Attempts counts the HTTP requests the fetch took, retries included.
+	// Attempts counts the HTTP requests the fetch took, retries included;
+	// 0 when it was refused (robots.txt, address guard) before any.
 	Attempts int `db:"attempts" json:"attempts"`
 	// Purpose is "source" for a source's own URL, "detail" for a page
 	// followed from it.
@@ -80,7 +81,7 @@ func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 			bytes, sha256, error, attempts, purpose)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes,
-		f.SHA256, f.Error, max(f.Attempts, 1), cmp.Or(f.Purpose, "source"))
+		f.SHA256, f.Error, f.Attempts, cmp.Or(f.Purpose, "source"))
 	if err != nil {
 		return 0, wrapErr("insert fetch", err)
 	}

@@ -256,6 +256,9 @@ type Response struct {
 	// Attempts is how many times the request was tried: 1 without
 	// retries, 0 when it was refused (robots.txt, ctx) before any try.
 	Attempts int
+	// Robots are the robots.txt requests this fetch had to make (none when
+	// the host's file was cached).
+	Robots []RobotsFetch
 }
 
 // Fetch GETs rawURL, sending cond's validators. A 304 answer gives a
@@ -270,7 +273,12 @@ type Response struct {
 // transport's.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string, cond Conditional) (*Response, error) {
 	resp := &Response{URL: rawURL, StartedAt: time.Now()}
-	defer func() { resp.Duration = time.Since(resp.StartedAt) }()
+	robots := &robotsLog{}
+	ctx = context.WithValue(ctx, robotsLogKey{}, robots)
+	defer func() {
+		resp.Duration = time.Since(resp.StartedAt)
+		resp.Robots = robots.list()
+	}()
 
 	u, err := url.Parse(rawURL)
 	if err != nil {

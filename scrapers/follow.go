@@ -120,7 +120,7 @@ func storeDetails(ctx context.Context, tx *models.Store, src models.Source, run 
 		if f.URL == "" {
 			f.URL = link
 		}
-		if _, err := tx.InsertFetch(ctx, f); err != nil {
+		if err := insertFetches(ctx, tx, f, d.resp); err != nil {
 			return err
 		}
 	}

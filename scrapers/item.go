@@ -46,6 +46,16 @@ type Settings struct {
 	Date        string `json:"date,omitempty"`
 	Description string `json:"description,omitempty"`
 	Location    string `json:"location,omitempty"`
+	// Published is a CSS selector within an item of its publication date
+	// (a <time datetime> or a plain date): news lists date their entries by
+	// when they were posted, which must not be read as the event's date.
+	// With Published set and Date empty, the event's date comes from the
+	// item's text alone.
+	Published string `json:"published,omitempty"`
+	// Context is text that describes every item of the source ("ESSA state
+	// plan listening sessions"), as a page heading does for the rows below
+	// it: extraction reads it with each item.
+	Context string `json:"context,omitempty"`
 	// GUIDAttr names an attribute of the item element that holds a stable
 	// id (for example "id" or "data-id").
 	GUIDAttr string `json:"guid_attr,omitempty"`

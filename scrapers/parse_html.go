@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -40,8 +41,13 @@ func ParseHTML(body []byte, baseURL string, s Settings) ([]Item, error) {
 		it := Item{
 			Title:       htmlTitle(el, sel.title),
 			Link:        htmlLink(el, sel.link, base),
-			DateText:    htmlDate(el, sel.date),
 			Description: htmlDescription(el, sel.description),
+		}
+		if sel.date != nil || sel.published == nil {
+			it.DateText = htmlDate(el, sel.date)
+		}
+		if sel.published != nil {
+			it.Published = htmlPublished(el.FindMatcher(sel.published).First())
 		}
 		if it.Title == "" {
 			return
@@ -61,7 +67,7 @@ func ParseHTML(body []byte, baseURL string, s Settings) ([]Item, error) {
 
 // itemSelectors are the compiled selectors of Settings; nil means default.
 type itemSelectors struct {
-	item, title, link, date, description, location cascadia.Selector
+	item, title, link, date, description, location, published cascadia.Selector
 }
 
 var (
@@ -87,6 +93,7 @@ func compileSelectors(s Settings) (itemSelectors, error) {
 		{"date", s.Date, &out.date},
 		{"description", s.Description, &out.description},
 		{"location", s.Location, &out.location},
+		{"published", s.Published, &out.published},
 	} {
 		if strings.TrimSpace(f.css) == "" {
 			continue
@@ -158,6 +165,24 @@ func htmlDate(el *goquery.Selection, date cascadia.Selector) string {
 		return v
 	}
 	return selectionText(d)
+}
+
+// publishedLayouts are the shapes of publication dates on news lists.
+var publishedLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02", "January 2, 2006",
+	"Jan 2, 2006", "Jan. 2, 2006", "01/02/2006", "1/2/2006", "Monday, January 2, 2006"}
+
+// htmlPublished reads a publication date from a <time datetime> or the
+// element's text; nil when it is not a date it knows.
+func htmlPublished(el *goquery.Selection) *time.Time {
+	for _, v := range []string{el.AttrOr("datetime", ""), selectionText(el)} {
+		v = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(v, "Posted"), ":"))
+		for _, layout := range publishedLayouts {
+			if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+				return &t
+			}
+		}
+	}
+	return nil
 }
 
 func htmlDescription(el *goquery.Selection, desc cascadia.Selector) string {

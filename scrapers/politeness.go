@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +113,41 @@ func hostKey(u *url.URL) string {
 	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
+// RobotsFetch is a request for a robots.txt made during a Fetch, so that the
+// caller can record it like any other fetch.
+type RobotsFetch struct {
+	URL        string
+	StatusCode int
+	StartedAt  time.Time
+	Duration   time.Duration
+	Bytes      int
+	// Error is why the file could not be read (everything is then
+	// disallowed for a while); empty when it was read or absent.
+	Error string
+}
+
+// robotsLog collects the robots.txt requests of one Fetch; it travels in
+// the context so that redirect hops, checked inside the HTTP client, add
+// theirs too.
+type robotsLog struct {
+	mu      sync.Mutex
+	fetches []RobotsFetch
+}
+
+type robotsLogKey struct{}
+
+func (l *robotsLog) add(r RobotsFetch) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fetches = append(l.fetches, r)
+}
+
+func (l *robotsLog) list() []RobotsFetch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.fetches)
+}
+
 // robotsKey is the origin a robots.txt covers: scheme, host and port.
 func robotsKey(u *url.URL) string {
 	return strings.ToLower(u.Scheme) + "://" + hostKey(u)
@@ -190,12 +226,26 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL) (*robotsEntry, erro
 // Google: 2xx is parsed; 4xx (but 429) means no rules; 5xx, 429 and
 // network errors mean everything is disallowed, briefly. The error is only
 // ctx's, for the caller's context ending; nothing is cached then.
-func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (*robotsEntry, error) {
+func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (entry *robotsEntry, err error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 	if err := f.wait(ctx, ru); err != nil {
 		return nil, err
 	}
 	now := f.now()
+	began, status, size := time.Now(), 0, 0
+	defer func() {
+		if entry == nil {
+			return // the caller's context ended: nothing was learnt
+		}
+		rec := RobotsFetch{URL: ru.String(), StatusCode: status, StartedAt: began,
+			Duration: time.Since(began), Bytes: size}
+		if entry.err != nil {
+			rec.Error = entry.err.Error()
+		}
+		if log, ok := ctx.Value(robotsLogKey{}).(*robotsLog); ok {
+			log.add(rec)
+		}
+	}()
 	unavailable := func(err error) *robotsEntry {
 		return &robotsEntry{err: fmt.Errorf("fetch %s: %w", ru, err), expires: now.Add(min(robotsFailureTTL, f.robotsTTL))}
 	}
@@ -221,6 +271,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (*robotsEntry, er
 		return unavailable(unwrapURLError(err)), nil
 	}
 	defer hr.Body.Close()
+	status = hr.StatusCode
 	switch code := hr.StatusCode; {
 	case code == http.StatusTooManyRequests || code >= 500:
 		return unavailable(&StatusError{Code: code, RetryAfter: retryAfter(hr.Header.Get("Retry-After"), now)}), nil
@@ -228,6 +279,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (*robotsEntry, er
 		return allowAll, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, robotsMaxBytes+1))
+	size = len(body)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -108,6 +108,11 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	if err != nil {
 		return resp, err
 	}
+	if settings.Context != "" {
+		for i := range doc.items {
+			doc.items[i].Categories = append(doc.items[i].Categories, settings.Context)
+		}
+	}
 	// Detail pages are fetched before the transaction opens: no row stays
 	// locked while a slow server answers.
 	done := *run
@@ -119,7 +124,7 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 		if err != nil {
 			return err
 		}
-		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, &key, "", "source")); err != nil {
+		if err := insertFetches(ctx, tx, fetchRecord(src, *run, resp, &key, "", "source"), resp); err != nil {
 			return err
 		}
 		if err := storeDetails(ctx, tx, src, *run, details); err != nil {
@@ -211,7 +216,7 @@ func (r *Runner) checkYield(ctx context.Context, tx *models.Store, src models.So
 func (r *Runner) storeNotModified(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, now time.Time) error {
 	done := *run
 	err := r.Store.InTx(ctx, func(tx *models.Store) error {
-		if _, err := tx.InsertFetch(ctx, fetchRecord(src, *run, resp, nil, "", "source")); err != nil {
+		if err := insertFetches(ctx, tx, fetchRecord(src, *run, resp, nil, "", "source"), resp); err != nil {
 			return err
 		}
 		// A 304 need not repeat the validators; the stored ones still hold.
@@ -244,7 +249,7 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 	err := r.Store.InTx(ctx, func(tx *models.Store) error {
 		if resp != nil {
 			// No snapshot key: the snapshot went with the rolled-back work.
-			if _, err := tx.InsertFetch(ctx, fetchRecord(src, failed, resp, nil, cause.Error(), "source")); err != nil {
+			if err := insertFetches(ctx, tx, fetchRecord(src, failed, resp, nil, cause.Error(), "source"), resp); err != nil {
 				return err
 			}
 		}
@@ -267,6 +272,23 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 	*run = failed
 	if err != nil {
 		return fmt.Errorf("record failed run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+// insertFetches records a fetch and the robots.txt requests it made.
+func insertFetches(ctx context.Context, tx *models.Store, f models.Fetch, resp *Response) error {
+	if _, err := tx.InsertFetch(ctx, f); err != nil {
+		return err
+	}
+	for _, rb := range resp.Robots {
+		_, err := tx.InsertFetch(ctx, models.Fetch{SourceID: f.SourceID, ScrapeRunID: f.ScrapeRunID,
+			URL: rb.URL, FinalURL: rb.URL, StatusCode: rb.StatusCode, StartedAt: rb.StartedAt,
+			DurationMS: int(rb.Duration.Milliseconds()), Bytes: rb.Bytes, Error: rb.Error,
+			Attempts: 1, Purpose: "robots"})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package scrapers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -251,5 +252,98 @@ func TestRunnerReadsCalendarsAndPDFs(t *testing.T) {
 	}
 	if snap.MediaType != "application/pdf" || !strings.HasPrefix(snap.Extractor, "pdftotext ") || !strings.Contains(snap.Text, "omment") {
 		t.Errorf("PDF snapshot: media %q extractor %q text %.80q", snap.MediaType, snap.Extractor, snap.Text)
+	}
+}
+
+func TestRunnerRecordsRobotsAndHonoursIt(t *testing.T) {
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	env.runner.Fetcher = NewFetcher(FetcherOptions{AllowPrivateNetworks: true, HostInterval: -1, RetryBase: time.Millisecond})
+	site.set("/robots.txt", "text/plain", "User-agent: *\nDisallow: /private\n")
+	site.set("/feed", "application/rss+xml", rssOf(entry{"a", "Listening session", "x"}))
+	site.set("/private/feed", "application/rss+xml", rssOf(entry{"b", "Secret", "y"}))
+
+	open := env.addSource(t, models.KindRSS, "/feed", "")
+	if _, err := env.runner.RunSource(ctx, open); err != nil {
+		t.Fatal(err)
+	}
+	fetches, err := env.store.FetchesBySource(ctx, open.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPurpose := map[string]models.Fetch{}
+	for _, f := range fetches {
+		byPurpose[f.Purpose] = f
+	}
+	if rb, ok := byPurpose["robots"]; !ok || rb.StatusCode != 200 || rb.URL != env.url+"/robots.txt" || rb.Bytes == 0 {
+		t.Errorf("robots.txt fetch not recorded: %+v", fetches)
+	}
+
+	closed := env.addSource(t, models.KindRSS, "/private/feed", "")
+	_, err = env.runner.RunSource(ctx, closed)
+	if !errors.Is(err, ErrDisallowedByRobots) {
+		t.Fatalf("err = %v, want ErrDisallowedByRobots", err)
+	}
+	f := env.lastFetch(t, closed.ID)
+	if f.Purpose != "source" || f.StatusCode != 0 || !strings.Contains(f.Error, "robots") || f.Attempts != 0 {
+		t.Errorf("refused fetch recorded as %+v", f)
+	}
+	if all, _ := env.store.FetchesBySource(ctx, closed.ID, 10); len(all) != 1 {
+		t.Errorf("robots.txt was fetched again instead of cached: %+v", all)
+	}
+	if acts := env.activities(t); len(acts) != 1 {
+		t.Errorf("activities %v, want only the open feed's", acts)
+	}
+}
+
+func TestRunnerPublishedDateAndSourceContext(t *testing.T) {
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	env.runner.Extract = Extract
+	env.clock.t = time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC)
+	// A news list dated by posting day, and a table whose rows only make
+	// sense under the page's heading.
+	site.set("/news", "text/html", `<ul><li class="n"><time class="posted" datetime="2027-01-05">Posted Jan. 5</time>
+		<a href="/n/1">Evening webinar for families on the ESSA state plan</a>
+		<p>Join us Wednesday, February 3, 2027, 6:30-7:30 p.m. on Zoom.</p></li></ul>`)
+	site.set("/forums", "text/html", `<h1>Community forums</h1><table>
+		<tr class="r"><td>Fresno</td><td>March 4, 2027, 6-8 p.m.</td></tr>
+		<tr class="r"><td>Redding</td><td>March 9, 2027, 6-8 p.m.</td></tr></table>`)
+	news := env.addSource(t, models.KindHTML, "/news", `{"item": "li.n", "published": "time.posted", "description": "p"}`)
+	if _, err := env.runner.RunSource(ctx, news); err != nil {
+		t.Fatal(err)
+	}
+	var webinar models.Activity
+	for _, a := range env.activities(t) {
+		webinar = a
+	}
+	if webinar.Start == nil || webinar.Start.Format("2006-01-02 15:04") != "2027-02-03 18:30" {
+		t.Fatalf("webinar start %v, want Feb 3 6:30 p.m. from the text, not the posting date", webinar.Start)
+	}
+
+	bare := env.addSource(t, models.KindHTML, "/forums", `{"item": "tr.r", "title": "td"}`)
+	run, err := env.runner.RunSource(ctx, bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Found != 0 {
+		t.Fatalf("rows without context were kept: %+v", run)
+	}
+	withContext := env.addSource(t, models.KindHTML, "/forums?ctx",
+		`{"item": "tr.r", "title": "td", "context": "ESSA state plan community forums for parents and the public"}`)
+	site.set("/forums", "text/html", `<h1>Community forums</h1><table>
+		<tr class="r"><td>Fresno</td><td>March 4, 2027, 6-8 p.m.</td></tr>
+		<tr class="r"><td>Redding</td><td>March 9, 2027, 6-8 p.m.</td></tr></table>`)
+	run, err = env.runner.RunSource(ctx, withContext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Found != 2 {
+		t.Fatalf("rows with the source's context: %+v, want 2 found", run)
+	}
+	for _, a := range env.activities(t) {
+		if a.Title == "Fresno" && (a.Type != models.TypeTownHall || !a.HasGroup(models.GroupParents)) {
+			t.Errorf("Fresno read as %s with groups %v", a.Type, a.AudienceGroups)
+		}
 	}
 }
