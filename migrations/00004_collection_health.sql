@@ -12,6 +12,10 @@ ALTER TABLE scrape_runs ADD COLUMN warnings text[] NOT NULL DEFAULT '{}';
 
 ALTER TABLE sources ADD COLUMN disabled_reason text NOT NULL DEFAULT '';
 
+-- region is the county or region of the state an activity was held in, for
+-- the geographic-access criterion.
+ALTER TABLE activities ADD COLUMN region text NOT NULL DEFAULT '';
+
 -- activity_history keeps each change to an activity: an update by a later
 -- scrape (before and after), a cancellation when it vanished from its
 -- source, a restoration when it came back.
@@ -37,6 +41,7 @@ CREATE INDEX activity_sources_source ON activity_sources (source_id, activity_id
 DROP INDEX activity_sources_source;
 ALTER TABLE activity_sources DROP COLUMN last_seen_at;
 DROP TABLE activity_history;
+ALTER TABLE activities DROP COLUMN region;
 ALTER TABLE sources DROP COLUMN disabled_reason;
 ALTER TABLE scrape_runs DROP COLUMN warnings;
 ALTER TABLE fetches DROP COLUMN purpose, DROP COLUMN attempts;

@@ -26,6 +26,7 @@ type Activity struct {
 	AllDay         bool             `db:"all_day" json:"all_day"`
 	TimeZone       string           `db:"time_zone" json:"time_zone"`
 	Location       string           `db:"location" json:"location"`
+	Region         string           `db:"region" json:"region"`
 	Remote         bool             `db:"remote" json:"remote"`
 	Languages      StringList       `db:"languages" json:"languages"`
 	Interpretation bool             `db:"interpretation" json:"interpretation"`
@@ -101,11 +102,11 @@ func (a Activity) Validate() error {
 // a later scrape can tell an unchanged record from an updated one.
 func (a Activity) Hash() string {
 	view := struct {
-		T, Title, Desc, URL, TZ, Loc, Acc, Phase, Status string
-		Start, End                                       *time.Time
-		AllDay, Remote, Interp                           bool
-		Langs, Groups, Feats                             []string
-	}{string(a.Type), a.Title, a.Description, a.URL, a.TimeZone, a.Location, a.Accessibility,
+		T, Title, Desc, URL, TZ, Loc, Region, Acc, Phase, Status string
+		Start, End                                               *time.Time
+		AllDay, Remote, Interp                                   bool
+		Langs, Groups, Feats                                     []string
+	}{string(a.Type), a.Title, a.Description, a.URL, a.TimeZone, a.Location, a.Region, a.Accessibility,
 		string(a.Phase), string(a.Status), utcPtr(a.Start), utcPtr(a.End), a.AllDay, a.Remote,
 		a.Interpretation, a.Languages, a.AudienceGroups, a.Features}
 	b, _ := json.Marshal(view)
@@ -132,7 +133,7 @@ const (
 )
 
 const activityColumns = `id, jurisdiction, dedupe_key, activity_type, title, description, url,
-	start_at, end_at, all_day, time_zone, location, remote, languages, interpretation,
+	start_at, end_at, all_day, time_zone, location, region, remote, languages, interpretation,
 	accessibility, audience_groups, features, plan_phase, status, review_status, rules,
 	content_hash, demo, first_seen, last_seen, updated_at`
 
@@ -178,14 +179,15 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 		INSERT INTO activities (jurisdiction, dedupe_key, activity_type, title, description, url,
 			start_at, end_at, all_day, time_zone, location, remote, languages, interpretation,
 			accessibility, audience_groups, features, plan_phase, status, rules, content_hash,
-			demo, first_seen, last_seen, updated_at)
+			demo, first_seen, last_seen, updated_at, region)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $23, $23)
+			$18, $19, $20, $21, $22, $23, $23, $23, $24)
 		ON CONFLICT (jurisdiction, dedupe_key) DO UPDATE SET
 			activity_type = EXCLUDED.activity_type, title = EXCLUDED.title,
 			description = EXCLUDED.description, url = EXCLUDED.url,
 			start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, all_day = EXCLUDED.all_day,
-			time_zone = EXCLUDED.time_zone, location = EXCLUDED.location, remote = EXCLUDED.remote,
+			time_zone = EXCLUDED.time_zone, location = EXCLUDED.location, region = EXCLUDED.region,
+			remote = EXCLUDED.remote,
 			languages = EXCLUDED.languages, interpretation = EXCLUDED.interpretation,
 			accessibility = EXCLUDED.accessibility, audience_groups = EXCLUDED.audience_groups,
 			features = EXCLUDED.features, plan_phase = EXCLUDED.plan_phase,
@@ -197,7 +199,7 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 		NormalizeCode(a.Jurisdiction), a.DedupeKey, a.Type, a.Title, a.Description, a.URL,
 		a.Start, a.End, a.AllDay, a.TimeZone, a.Location, a.Remote, a.Languages, a.Interpretation,
 		a.Accessibility, a.AudienceGroups, a.Features, a.Phase, a.Status, a.Rules, a.ContentHash,
-		a.Demo, src.RetrievedAt)
+		a.Demo, src.RetrievedAt, a.Region)
 	outcome := Updated
 	switch {
 	case err == nil && row.Inserted:

@@ -280,11 +280,20 @@ func scoreAccess(acts []Activity) CriterionScore {
 	_, remote := matching(acts, func(a Activity) bool { return a.Remote })
 	_, offHours := matching(acts, withFeature(FeatureEvening, FeatureWeekend))
 	_, rural := matching(acts, withFeature(FeatureRural))
-	places := map[string]bool{}
+	// A place is its county or region when extraction found one, so two
+	// venues in one county count once; otherwise the venue itself.
+	places, regions := map[string]bool{}, map[string]bool{}
 	var placeIDs []int64
 	for _, a := range acts {
-		if loc := strings.TrimSpace(strings.ToLower(a.Location)); loc != "" && !a.Remote {
-			places[loc] = true
+		if a.Remote {
+			continue
+		}
+		place := strings.TrimSpace(strings.ToLower(a.Location))
+		if r := strings.TrimSpace(strings.ToLower(a.Region)); r != "" {
+			place, regions[r] = "region:"+r, true
+		}
+		if place != "" {
+			places[place] = true
 			placeIDs = append(placeIDs, a.ID)
 		}
 	}
@@ -298,7 +307,15 @@ func scoreAccess(acts []Activity) CriterionScore {
 	}
 	check(len(remote) > 0, "a remote option", "no remote option")
 	check(len(offHours) > 0, "evening or weekend sessions", "no evening or weekend session")
-	check(len(places) >= 3, fmt.Sprintf("%d distinct locations", len(places)), fmt.Sprintf("only %s", plural(len(places), "in-person location", "in-person locations")))
+	spread := fmt.Sprintf("%d distinct locations", len(places))
+	if len(regions) > 0 {
+		spread += fmt.Sprintf(" (%s named)", plural(len(regions), "county or region", "counties or regions"))
+	}
+	few := "no in-person location"
+	if len(places) > 0 {
+		few = "only " + plural(len(places), "in-person location", "in-person locations")
+	}
+	check(len(places) >= 3, spread, few)
 	check(len(rural) > 0, "a rural location", "no rural location")
 	ids := slices.Concat(remote, offHours, rural, placeIDs)
 	if len(have) == 0 {

@@ -176,7 +176,15 @@ func TestScoreAccess(t *testing.T) {
 			act(1, TypePublicMeeting, at("Malden")), act(2, TypeTownHall, at(" MALDEN ")), act(3, TypeTownHall, at("Worcester"))},
 			want: 1, ids: []int64{1, 2, 3}, mentions: []string{"Sessions in 2 locations only"}},
 		{name: "remote only", acts: []Activity{act(1, TypeWebinar, remote, at("Zoom"))}, want: 1, ids: []int64{1},
-			mentions: []string{"Found a remote option", "only 0 in-person locations", "no rural location"}},
+			mentions: []string{"Found a remote option", "no in-person location", "no rural location"}},
+		{name: "two venues in one county count once", acts: []Activity{
+			act(1, TypePublicMeeting, at("Library"), inRegion("Lucas County")), act(2, TypePublicMeeting, at("High school"), inRegion("Lucas County")),
+			act(3, TypePublicMeeting, at("Worcester"))},
+			want: 1, ids: []int64{1, 2, 3}, mentions: []string{"Sessions in 2 locations only"}},
+		{name: "three counties", acts: []Activity{
+			act(1, TypePublicMeeting, inRegion("Lucas County"), feats(FeatureEvening)), act(2, TypePublicMeeting, inRegion("Athens County")),
+			act(3, TypePublicMeeting, inRegion("Franklin County"))},
+			want: 2, ids: []int64{1, 2, 3}, mentions: []string{"3 distinct locations (3 counties or regions named)"}},
 		{name: "remote and evening", acts: []Activity{act(1, TypeWebinar, remote), act(2, TypePublicMeeting, feats(FeatureEvening))},
 			want: 2, ids: []int64{1, 2}, mentions: []string{"a remote option and evening or weekend sessions"}},
 		{name: "remote, weekend and three places", acts: []Activity{

@@ -86,6 +86,8 @@ func remote(a *Activity) { a.Remote = true }
 
 func isDemo(a *Activity) { a.Demo = true }
 
+func inRegion(r string) opt { return func(a *Activity) { a.Region = r } }
+
 func at(place string) opt { return func(a *Activity) { a.Location = place } }
 
 // on starts the activity t.

@@ -86,6 +86,7 @@ type corpusActivity struct {
 	End            string         `json:"end,omitempty"`
 	AllDay         bool           `json:"all_day"`
 	Location       string         `json:"location,omitempty"`
+	Region         string         `json:"region,omitempty"`
 	Remote         bool           `json:"remote"`
 	Languages      []string       `json:"languages"`
 	Interpretation bool           `json:"interpretation"`
@@ -240,7 +241,7 @@ func corpusView(a models.Activity, loc *time.Location) corpusActivity {
 	return corpusActivity{
 		DedupeKey: a.DedupeKey, Type: string(a.Type), Title: a.Title,
 		Start: corpusTime(a.Start, loc), End: corpusTime(a.End, loc), AllDay: a.AllDay,
-		Location: a.Location, Remote: a.Remote, Languages: nonNil(a.Languages),
+		Location: a.Location, Region: a.Region, Remote: a.Remote, Languages: nonNil(a.Languages),
 		Interpretation: a.Interpretation, Accessibility: a.Accessibility,
 		AudienceGroups: nonNil(a.AudienceGroups), Features: nonNil(a.Features),
 		PlanPhase: string(a.Phase), Status: string(a.Status), Rules: a.Rules,

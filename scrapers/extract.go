@@ -75,6 +75,7 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 	a.Phase, rules["plan_phase"] = planPhase(body, typ)
 	a.Status, rules["status"] = status(all, a.Start, a.End, now)
 
+	a.Region, rules["region"] = region(it.Location, it.Title+". "+it.Description, j.Name)
 	if name := remoteWords.match(all); name != "" {
 		a.Remote, rules["remote"] = true, "remote:"+name
 	}
