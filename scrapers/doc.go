@@ -1,9 +1,21 @@
 // Package scrapers collects engagement evidence: the fetcher, the parsers
-// (RSS/Atom feeds and HTML list pages), rule-based extraction of activities
-// from parsed items, the runner that takes a source from fetch to stored
-// activities, and the demo corpus.
+// (RSS/Atom feeds, HTML list pages, iCalendar feeds and PDFs), rule-based
+// extraction of activities from parsed items, and the runner that takes a
+// source from fetch to stored activities. The demo corpus is in
+// scrapers/demo.
+//
+// The fetcher is polite and guarded: it identifies itself, honours
+// robots.txt and Crawl-delay, rate-limits each host, retries only what is
+// worth retrying, caps bodies and redirects, and refuses private and other
+// special-purpose addresses at dial time (HEARD_ALLOW_PRIVATE_NETWORKS
+// lifts that for tests).
 //
 // Fetching and parsing are separate: a parser is a pure function from bytes
-// to Items, so it can be golden-tested and fuzzed. It imports models and
-// never gin, net/http handlers, heard/handlers or heard/cmd.
+// to Items, golden-tested over the fixture corpus in testdata/ and fuzzed.
+// The runner stores each source's results in one transaction, keeps every
+// body as a snapshot, cancels upcoming activities that vanish from their
+// source rather than deleting them, and tracks each source's health.
+//
+// It imports models and never gin, net/http handlers, heard/handlers or
+// heard/cmd.
 package scrapers
