@@ -310,7 +310,8 @@ func TestPages(t *testing.T) {
 			"Listening session for parents &amp; teachers", `class="tilemap"`}},
 		{"/states/OH", 200, []string{"<h1>Ohio</h1>", "Coverage of required stakeholder groups", "No evidence found",
 			"/api/v1/snapshots/" + f.snapshot, `href="http://127.0.0.1:1/feed.xml"`, "Upcoming chances to be heard",
-			"Public comment on the draft plan", "Demonstration data", "Rubric version", "Wed, Nov 25, 2026, 7:00 a.m. EST"}},
+			"Public comment on the draft plan", "Demonstration data", "Rubric version", "Wed, Nov 25, 2026, 7:00 a.m. EST",
+			"Where this evidence comes from", `class="health health-pending"`, "Test feed"}},
 		{"/states/ZZ", 404, []string{"Not found"}},
 		{"/methodology", 200, []string{"Methodology", "Tribal consultation", "weight 14", "Insufficient evidence"}},
 		{"/no-such-page", 404, []string{"Page not found"}},
@@ -342,4 +343,55 @@ func TestPages(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), ".tilemap") {
 		t.Errorf("stylesheet: %d", resp.StatusCode)
 	}
+}
+
+func TestSourcesAndHistory(t *testing.T) {
+	f := newFixture(t)
+	var srcs struct {
+		Data []struct {
+			URL    string `json:"url"`
+			Health string `json:"health"`
+			Demo   bool   `json:"demo"`
+		} `json:"data"`
+		Meta listMeta `json:"meta"`
+	}
+	f.getJSON(t, "/api/v1/sources?state=oh", http.StatusOK, &srcs)
+	if srcs.Meta.Total != 1 || srcs.Data[0].Health != "pending" || !srcs.Data[0].Demo {
+		t.Errorf("sources of Ohio: %+v", srcs)
+	}
+	f.getJSON(t, "/api/v1/sources?state=CA", http.StatusOK, &srcs)
+	if srcs.Meta.Total != 0 || srcs.Data == nil {
+		t.Errorf("sources of California: %+v, want an empty list", srcs)
+	}
+	var e errorBody
+	f.getJSON(t, "/api/v1/sources?state=XX", http.StatusBadRequest, &e)
+	if e.Error.Fields["state"] == "" {
+		t.Errorf("unknown state: %+v", e)
+	}
+
+	// An update by a later scrape shows in the activity's history.
+	ctx := context.Background()
+	a, err := f.store.ActivityByID(ctx, f.activity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Title = "Listening session (moved online)"
+	src := a.Sources[0]
+	src.RetrievedAt = testNow.Add(time.Hour)
+	if _, _, err := f.store.UpsertActivity(ctx, a, src); err != nil {
+		t.Fatal(err)
+	}
+	var hist struct {
+		Data []struct {
+			Kind   string            `json:"kind"`
+			Before map[string]any    `json:"before"`
+			After  map[string]string `json:"after"`
+		} `json:"data"`
+	}
+	f.getJSON(t, "/api/v1/activities/"+itoa(f.activity)+"/history", http.StatusOK, &hist)
+	if len(hist.Data) != 1 || hist.Data[0].Kind != "updated" || hist.Data[0].After["title"] != "Listening session (moved online)" {
+		t.Errorf("history: %+v", hist)
+	}
+	f.getJSON(t, "/api/v1/activities/999999/history", http.StatusNotFound, &e)
+	f.getJSON(t, "/api/v1/activities/abc/history", http.StatusBadRequest, &e)
 }

@@ -123,7 +123,9 @@ func startDemo(ctx context.Context, cfg config, store *models.Store, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	srv, err := demo.Start(ctx, cfg.DemoAddr, js, time.Now())
+	// The corpus's dates hang on the day, not the instant, so that restarts
+	// on the same day read the same pages and change nothing.
+	srv, err := demo.Start(ctx, cfg.DemoAddr, js, time.Now().UTC().Truncate(24*time.Hour))
 	if err != nil {
 		return nil, fmt.Errorf("demo corpus: %w", err)
 	}
