@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -84,18 +85,22 @@ type criterionJSON struct {
 // scorecardJSON is a scorecard as the API shows it. ComputedAt is null and
 // every criterion "not_scored" until the first score run.
 type scorecardJSON struct {
-	Jurisdiction  string          `json:"jurisdiction"`
-	Name          string          `json:"name"`
-	RubricVersion int             `json:"rubric_version"`
-	ComputedAt    *time.Time      `json:"computed_at"`
-	UpdatedAt     *time.Time      `json:"updated_at"`
-	Overall       *float64        `json:"overall"`
-	Coverage      float64         `json:"coverage"`
-	Level         models.Level    `json:"level"`
-	LevelLabel    string          `json:"level_label"`
-	EvidenceCount int             `json:"evidence_count"`
-	Demo          bool            `json:"demo"`
-	Criteria      []criterionJSON `json:"criteria"`
+	Jurisdiction  string     `json:"jurisdiction"`
+	Name          string     `json:"name"`
+	RubricVersion int        `json:"rubric_version"`
+	ScoreRunID    *int64     `json:"score_run_id"`
+	ComputedAt    *time.Time `json:"computed_at"`
+	UpdatedAt     *time.Time `json:"updated_at"`
+	// EvidenceThrough and Trigger say what the run was computed from and why.
+	EvidenceThrough *time.Time      `json:"evidence_through"`
+	Trigger         string          `json:"trigger"`
+	Overall         *float64        `json:"overall"`
+	Coverage        float64         `json:"coverage"`
+	Level           models.Level    `json:"level"`
+	LevelLabel      string          `json:"level_label"`
+	EvidenceCount   int             `json:"evidence_count"`
+	Demo            bool            `json:"demo"`
+	Criteria        []criterionJSON `json:"criteria"`
 }
 
 // scorecard loads the latest scorecard of a jurisdiction, or an unscored
@@ -108,6 +113,7 @@ func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric m
 	switch {
 	case err == nil:
 		out.ComputedAt, out.UpdatedAt = &card.ComputedAt, &card.ComputedAt
+		out.ScoreRunID, out.EvidenceThrough, out.Trigger = &card.ScoreRunID, card.EvidenceThrough, card.Trigger
 		out.Overall, out.Coverage, out.Level = card.Overall, card.Coverage, card.Level
 		out.EvidenceCount, out.Demo = card.EvidenceCount, card.Demo
 		for _, cs := range card.Criteria {
@@ -120,12 +126,37 @@ func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric m
 	for _, cr := range rubric.Criteria {
 		cs, ok := scores[cr.Key]
 		if !ok {
-			cs = models.CriterionScore{Key: cr.Key, Status: models.StatusNotScored, EvidenceIDs: models.Int64List{},
-				Rationale: "Not scored yet."}
+			cs = models.CriterionScore{Key: cr.Key, Status: models.StatusNotScored, MachineStatus: models.StatusNotScored,
+				EvidenceIDs: models.Int64List{}, Rationale: "Not scored yet."}
 		}
 		out.Criteria = append(out.Criteria, criterionJSON{CriterionScore: cs, Title: cr.Title, Weight: cr.Weight, RubricVersion: rubric.Version})
 	}
 	return out, nil
+}
+
+// rubricFor returns the rubric version the request asks for with
+// ?rubric_version=N, or the current one; it answers 400 or 404 itself.
+func (h *Handler) rubricFor(c *gin.Context) (models.Rubric, bool) {
+	ctx := c.Request.Context()
+	var (
+		rubric models.Rubric
+		err    error
+	)
+	if v := c.Query("rubric_version"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 1 {
+			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"rubric_version": "must be a positive whole number"}})
+			return rubric, false
+		}
+		rubric, err = h.store.RubricByVersion(ctx, n)
+	} else {
+		rubric, err = h.store.CurrentRubric(ctx)
+	}
+	if err != nil {
+		h.respondErr(c, err)
+		return rubric, false
+	}
+	return rubric, true
 }
 
 func (h *Handler) getScorecard(c *gin.Context) {
@@ -135,9 +166,8 @@ func (h *Handler) getScorecard(c *gin.Context) {
 		h.respondErr(c, err)
 		return
 	}
-	rubric, err := h.store.CurrentRubric(ctx)
-	if err != nil {
-		h.respondErr(c, err)
+	rubric, ok := h.rubricFor(c)
+	if !ok {
 		return
 	}
 	card, err := h.scorecard(ctx, j, rubric)
@@ -146,6 +176,69 @@ func (h *Handler) getScorecard(c *gin.Context) {
 		return
 	}
 	respondData(c, card)
+}
+
+// historyPoint is one score run in a jurisdiction's score history.
+type historyPoint struct {
+	ScoreRunID      int64        `json:"score_run_id"`
+	ComputedAt      time.Time    `json:"computed_at"`
+	Overall         *float64     `json:"overall"`
+	Coverage        float64      `json:"coverage"`
+	Level           models.Level `json:"level"`
+	EvidenceCount   int          `json:"evidence_count"`
+	EvidenceThrough *time.Time   `json:"evidence_through"`
+	Trigger         string       `json:"trigger"`
+	RubricVersion   int          `json:"rubric_version"`
+	Demo            bool         `json:"demo"`
+}
+
+// getHistory returns the series of a jurisdiction's score runs, oldest
+// first, under the current or the requested rubric version.
+func (h *Handler) getHistory(c *gin.Context) {
+	ctx := c.Request.Context()
+	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	rubric, ok := h.rubricFor(c)
+	if !ok {
+		return
+	}
+	runs, err := h.store.ScoreHistory(ctx, j.Code, rubric.Version)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	out := make([]historyPoint, len(runs))
+	for i, r := range runs {
+		out[i] = historyPoint{ScoreRunID: r.ScoreRunID, ComputedAt: r.ComputedAt, Overall: r.Overall,
+			Coverage: r.Coverage, Level: r.Level, EvidenceCount: r.EvidenceCount, EvidenceThrough: r.EvidenceThrough,
+			Trigger: r.Trigger, RubricVersion: r.RubricVersion, Demo: r.Demo}
+	}
+	respondList(c, out, listMeta{Page: 1, PerPage: len(out), Total: len(out)})
+}
+
+// getOverrides lists every staff override of a jurisdiction's criteria,
+// newest first, with its justification: the history behind each published
+// score that differs from the machine's.
+func (h *Handler) getOverrides(c *gin.Context) {
+	ctx := c.Request.Context()
+	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	rubric, ok := h.rubricFor(c)
+	if !ok {
+		return
+	}
+	list, err := h.store.Overrides(ctx, j.Code, rubric.Version)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, list, listMeta{Page: 1, PerPage: len(list), Total: len(list)})
 }
 
 // pageQuery is the paging of list endpoints.
@@ -181,22 +274,46 @@ func (q pageQuery) parse() (page, perPage int, err error) {
 	return page, perPage, nil
 }
 
+// listActivities lists the activities of every jurisdiction
+// (GET /api/v1/activities, narrowed by ?state=) or of one
+// (GET /api/v1/jurisdictions/:code/activities, where state is not read),
+// filtered by activityQuery. Every bad parameter is named in one 400;
+// parameters it does not know are ignored, as caches and trackers add their
+// own. The order is stable for paging: newest start first, undated last,
+// then id; with q, most relevant first, then id.
 func (h *Handler) listActivities(c *gin.Context) {
 	ctx := c.Request.Context()
-	var q pageQuery
-	_ = c.ShouldBindQuery(&q) // strings always bind; parse validates
-	page, perPage, err := q.parse()
-	if err != nil {
-		h.respondErr(c, err)
+	var q activityQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"query": "could not be read"}})
 		return
 	}
-	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
-	if err != nil {
-		h.respondErr(c, err)
+	filter, page, perPage, fields := q.parse(h.opts.Now())
+	code := c.Param("code")
+	if code == "" && fields["state"] == "" && strings.TrimSpace(q.State) != "" {
+		j, err := h.store.JurisdictionByCode(ctx, q.State)
+		switch {
+		case isNotFound(err):
+			fields["state"] = fmt.Sprintf("unknown state %q: use the postal code of a state, DC or PR", q.State)
+		case err != nil:
+			h.respondErr(c, err)
+			return
+		}
+		filter.Jurisdiction = j.Code
+	}
+	if len(fields) > 0 {
+		h.respondErr(c, &models.ValidationError{Fields: fields})
 		return
 	}
-	acts, total, err := h.store.Activities(ctx, models.ActivityFilter{
-		Jurisdiction: j.Code, Limit: perPage, Offset: (page - 1) * perPage})
+	if code != "" {
+		j, err := h.store.JurisdictionByCode(ctx, code)
+		if err != nil {
+			h.respondErr(c, err)
+			return
+		}
+		filter.Jurisdiction = j.Code
+	}
+	acts, total, err := h.store.Activities(ctx, filter)
 	if err != nil {
 		h.respondErr(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
 
 	"heard/frontend"
 	"heard/models"
@@ -26,6 +27,17 @@ type Options struct {
 	Ready ReadyChecker
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RateLimit is each API client's sustained allowance in requests per
+	// second; 0 means DefaultRateLimit and a negative value turns the
+	// limit off.
+	RateLimit rate.Limit
+	// RateBurst is how many API requests a client may make at once; 0
+	// means DefaultRateBurst and a negative value turns the limit off.
+	RateBurst int
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For and
+	// X-Real-IP name the client (a local reverse proxy). None by default:
+	// the client is the peer address, and the headers are ignored.
+	TrustedProxies []string
 }
 
 // Handler holds the dependencies of every route.
@@ -44,6 +56,9 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if err := checkTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, err
+	}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -51,16 +66,25 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 	return &Handler{store: store, log: log, opts: opts, pages: pages}, nil
 }
 
-// NewEngine returns a gin engine with recovery, request ids, access logging
-// and every route of h registered.
+// NewEngine returns a gin engine with recovery, request ids, access logging,
+// the API's per-client rate limit, ETags and Cache-Control, and every route
+// of h registered.
 func NewEngine(h *Handler) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(h.opts.TrustedProxies); err != nil {
+		h.log.Error("trusted proxies", "err", err) // New has checked them
+	}
 	r.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
 		h.log.Error("panic", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "panic", rec)
 		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
 	}))
 	r.Use(requestID(), accessLog(h.log))
+	// Throttled requests are turned away before any work or buffering.
+	if limit, burst, on := h.opts.rateLimits(); on {
+		r.Use(newRateLimiter(perClientIP(limit, burst)).middleware())
+	}
+	r.Use(conditionalGET())
 	h.Register(r)
 	return r
 }
@@ -75,6 +99,9 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/jurisdictions/:code", h.getJurisdiction)
 	api.GET("/jurisdictions/:code/scorecard", h.getScorecard)
 	api.GET("/jurisdictions/:code/activities", h.listActivities)
+	api.GET("/jurisdictions/:code/history", h.getHistory)
+	api.GET("/jurisdictions/:code/overrides", h.getOverrides)
+	api.GET("/activities", h.listActivities)
 	api.GET("/activities/:id", h.getActivity)
 	api.GET("/activities/:id/history", h.getActivityHistory)
 	api.GET("/sources", h.listSources)

@@ -65,7 +65,7 @@ func newFixture(t *testing.T) *fixture {
 			first = id
 		}
 	}
-	if _, err := store.Rescore(ctx, "OH", testNow); err != nil {
+	if _, err := store.Rescore(ctx, "OH", testNow, "manual"); err != nil {
 		t.Fatal(err)
 	}
 	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: func() time.Time { return testNow }})

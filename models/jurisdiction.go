@@ -16,6 +16,10 @@ type Jurisdiction struct {
 	CensusRegion string `db:"census_region" json:"census_region"`
 	TileRow      int    `db:"tile_row" json:"tile_row"`
 	TileCol      int    `db:"tile_col" json:"tile_col"`
+	// FederallyRecognizedTribes is false where no federally recognized tribe
+	// has land or headquarters in the jurisdiction; the tribal criterion is
+	// then not applicable.
+	FederallyRecognizedTribes bool `db:"federally_recognized_tribes" json:"federally_recognized_tribes"`
 }
 
 // Location is the jurisdiction's time zone, UTC if it cannot be loaded.
@@ -29,7 +33,8 @@ func (j Jurisdiction) Location() *time.Location {
 // NormalizeCode upper-cases a postal code so lookups are case-insensitive.
 func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
-const jurisdictionColumns = `code, fips, name, time_zone, census_region, tile_row, tile_col`
+const jurisdictionColumns = `code, fips, name, time_zone, census_region, tile_row, tile_col,
+	federally_recognized_tribes`
 
 // Jurisdictions returns all jurisdictions ordered by name.
 func (s *Store) Jurisdictions(ctx context.Context) ([]Jurisdiction, error) {

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Rescore scores one jurisdiction's current evidence under the current
-// rubric and stores the result as a new score run.
-func (s *Store) Rescore(ctx context.Context, code string, now time.Time) (Scorecard, error) {
+// Rescore scores one jurisdiction's current evidence and overrides under
+// the current rubric and stores the result as a new score run, noting what
+// triggered it.
+func (s *Store) Rescore(ctx context.Context, code string, now time.Time, trigger string) (Scorecard, error) {
 	rubric, err := s.CurrentRubric(ctx)
 	if err != nil {
 		return Scorecard{}, err
@@ -21,10 +22,17 @@ func (s *Store) Rescore(ctx context.Context, code string, now time.Time) (Scorec
 	if err != nil {
 		return Scorecard{}, err
 	}
-	card := Score(rubric, j.Code, acts, now)
-	if _, err := s.InsertScoreRun(ctx, card); err != nil {
+	overrides, err := s.CurrentOverrides(ctx, j.Code, rubric.Version)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	card := ScoreWith(ScoreInput{Rubric: rubric, Jurisdiction: j, Activities: acts, Overrides: overrides, Now: now})
+	card.Trigger = trigger
+	id, err := s.InsertScoreRun(ctx, card)
+	if err != nil {
 		return card, fmt.Errorf("rescore %s: %w", j.Code, err)
 	}
+	card.ScoreRunID = id
 	return card, nil
 }
 

@@ -20,11 +20,19 @@ const (
 
 // CriterionScore is the machine's proposed score for one criterion.
 type CriterionScore struct {
-	Key         string          `db:"criterion_key" json:"key"`
+	Key string `db:"criterion_key" json:"key"`
+	// Status and Score are the published result: the machine's, or a
+	// staff override's when one is in force.
 	Status      CriterionStatus `db:"status" json:"status"`
 	Score       *int            `db:"score" json:"score"`
 	Rationale   string          `db:"rationale" json:"rationale"`
 	EvidenceIDs Int64List       `db:"evidence_ids" json:"evidence_ids"`
+	// MachineStatus and MachineScore are what the evidence alone gave,
+	// shown beside an override.
+	MachineStatus CriterionStatus `db:"machine_status" json:"machine_status"`
+	MachineScore  *int            `db:"machine_score" json:"machine_score"`
+	OverrideID    *int64          `db:"override_id" json:"-"`
+	Override      *Override       `db:"-" json:"override"`
 }
 
 // Level is the band an overall score falls in.
@@ -82,39 +90,70 @@ func LevelFor(overall *float64, coverage float64) Level {
 
 // Scorecard is a jurisdiction's scores under one rubric version.
 type Scorecard struct {
-	Jurisdiction  string           `db:"jurisdiction" json:"jurisdiction"`
-	RubricVersion int              `db:"rubric_version" json:"rubric_version"`
-	ComputedAt    time.Time        `db:"computed_at" json:"computed_at"`
-	Overall       *float64         `db:"overall" json:"overall"`
-	Coverage      float64          `db:"coverage" json:"coverage"`
-	Level         Level            `db:"level" json:"level"`
-	EvidenceCount int              `db:"evidence_count" json:"evidence_count"`
-	Demo          bool             `db:"demo" json:"demo"`
-	Criteria      []CriterionScore `db:"-" json:"criteria"`
+	ScoreRunID    int64     `db:"id" json:"score_run_id"`
+	Jurisdiction  string    `db:"jurisdiction" json:"jurisdiction"`
+	RubricVersion int       `db:"rubric_version" json:"rubric_version"`
+	ComputedAt    time.Time `db:"computed_at" json:"computed_at"`
+	Overall       *float64  `db:"overall" json:"overall"`
+	Coverage      float64   `db:"coverage" json:"coverage"`
+	Level         Level     `db:"level" json:"level"`
+	EvidenceCount int       `db:"evidence_count" json:"evidence_count"`
+	// EvidenceThrough is the newest change to the evidence the run read:
+	// the scorecard was computed from everything collected up to then.
+	EvidenceThrough *time.Time `db:"evidence_through" json:"evidence_through"`
+	// Trigger says why the run was made: scrape, override, nightly, manual
+	// or demo.
+	Trigger  string           `db:"trigger" json:"trigger"`
+	Demo     bool             `db:"demo" json:"demo"`
+	Criteria []CriterionScore `db:"-" json:"criteria"`
 }
 
 // Score is the scoring engine: a pure function from a rubric and one
 // jurisdiction's activities to a scorecard. Criteria the engine has no rule
 // for are reported as not scored. Activities staff rejected must be left out
-// by the caller.
+// by the caller. It is ScoreWith without overrides or jurisdiction facts.
 func Score(r Rubric, code string, acts []Activity, now time.Time) Scorecard {
+	return ScoreWith(ScoreInput{Rubric: r, Jurisdiction: Jurisdiction{Code: code, FederallyRecognizedTribes: true},
+		Activities: acts, Now: now})
+}
+
+// ScoreInput is everything a scorecard is computed from.
+type ScoreInput struct {
+	Rubric       Rubric
+	Jurisdiction Jurisdiction
+	Activities   []Activity
+	// Overrides in force, by criterion key.
+	Overrides map[string]Override
+	Now       time.Time
+}
+
+// ScoreWith computes a scorecard. The machine scores each criterion from the
+// evidence; the tribal criterion is not applicable where the jurisdiction
+// has no federally recognized tribes; an override in force replaces the
+// published score while the machine's stays beside it. Criteria without a
+// score (no evidence, not scored, not applicable) are left out of the
+// weighted total, and coverage says how much of the weight it rests on.
+func ScoreWith(in ScoreInput) Scorecard {
+	r := in.Rubric
 	card := Scorecard{
-		Jurisdiction:  code,
+		Jurisdiction:  in.Jurisdiction.Code,
 		RubricVersion: r.Version,
-		ComputedAt:    now,
-		EvidenceCount: len(acts),
+		ComputedAt:    in.Now,
+		EvidenceCount: len(in.Activities),
 		Criteria:      make([]CriterionScore, 0, len(r.Criteria)),
 	}
 	var weighted, scoredWeight, applicableWeight float64
 	for _, c := range r.Criteria {
-		cs := CriterionScore{Key: c.Key, Status: StatusNotScored, EvidenceIDs: Int64List{},
-			Rationale: "Heard does not score this criterion from collected evidence yet."}
-		if rule, ok := criterionRules[c.Key]; ok {
-			cs = rule(acts)
-			cs.Key = c.Key
-			if cs.EvidenceIDs == nil {
-				cs.EvidenceIDs = Int64List{}
+		cs := machineScore(c.Key, in)
+		cs.MachineStatus, cs.MachineScore = cs.Status, cs.Score
+		if o, ok := in.Overrides[c.Key]; ok && o.Kind != OverrideCleared {
+			o := o
+			cs.Override, cs.OverrideID = &o, &o.ID
+			score := o.Score
+			if o.Kind == OverrideNoneFound {
+				score = 0
 			}
+			cs.Status, cs.Score = StatusScored, &score
 		}
 		if cs.Status != StatusNotApplicable {
 			applicableWeight += float64(c.Weight)
@@ -125,8 +164,12 @@ func Score(r Rubric, code string, acts []Activity, now time.Time) Scorecard {
 		}
 		card.Criteria = append(card.Criteria, cs)
 	}
-	for _, a := range acts {
+	for _, a := range in.Activities {
 		card.Demo = card.Demo || a.Demo
+		if card.EvidenceThrough == nil || a.UpdatedAt.After(*card.EvidenceThrough) {
+			t := a.UpdatedAt
+			card.EvidenceThrough = &t
+		}
 	}
 	if scoredWeight > 0 {
 		overall := round1(100 * weighted / scoredWeight)
@@ -137,6 +180,25 @@ func Score(r Rubric, code string, acts []Activity, now time.Time) Scorecard {
 	}
 	card.Level = LevelFor(card.Overall, card.Coverage)
 	return card
+}
+
+// machineScore is the engine's own score of one criterion.
+func machineScore(key string, in ScoreInput) CriterionScore {
+	if key == "tribal" && !in.Jurisdiction.FederallyRecognizedTribes {
+		return CriterionScore{Key: key, Status: StatusNotApplicable, EvidenceIDs: Int64List{},
+			Rationale: "Not applicable: no federally recognized tribe has land or headquarters in this jurisdiction."}
+	}
+	rule, ok := criterionRules[key]
+	if !ok {
+		return CriterionScore{Key: key, Status: StatusNotScored, EvidenceIDs: Int64List{},
+			Rationale: "Heard does not score this criterion from collected evidence yet."}
+	}
+	cs := rule(in.Activities)
+	cs.Key = key
+	if cs.EvidenceIDs == nil {
+		cs.EvidenceIDs = Int64List{}
+	}
+	return cs
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

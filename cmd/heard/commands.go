@@ -98,7 +98,7 @@ func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if _, err := p.rescore(ctx, changed(runs)); err != nil {
+	if _, err := p.rescore(ctx, changed(runs), "scrape"); err != nil {
 		return err
 	}
 	if failed > 0 {
@@ -118,7 +118,7 @@ func cmdScore(ctx context.Context, cfg config, log *slog.Logger, args []string, 
 	if code != "" {
 		codes = []string{code}
 	}
-	if _, err := p.rescore(ctx, codes); err != nil {
+	if _, err := p.rescore(ctx, codes, "manual"); err != nil {
 		return err
 	}
 	rubric, err := store.CurrentRubric(ctx)
@@ -176,5 +176,61 @@ func cmdDB(ctx context.Context, cfg config, log *slog.Logger, args []string, std
 	default:
 		return fmt.Errorf("%w: db takes start, stop or url", errUsage)
 	}
+	return nil
+}
+
+// cmdOverride records a staff override of one criterion and rescores the
+// jurisdiction, so the published score changes at once and the override
+// joins its history. Until staff accounts exist this is the way to make one.
+func cmdOverride(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("override", flag.ContinueOnError)
+	state := fs.String("state", "", "two-letter code of the jurisdiction (required)")
+	key := fs.String("criterion", "", "criterion key, e.g. comment (required)")
+	score := fs.Int("score", -1, "the staff score, 0 to 4")
+	noneFound := fs.Bool("none-found", false, "staff searched and found no evidence: the criterion scores 0")
+	clear := fs.Bool("clear", false, "withdraw the override in force")
+	justification := fs.String("justification", "", "why (required)")
+	author := fs.String("author", os.Getenv("USER"), "who decided")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kinds := 0
+	o := models.Override{Jurisdiction: *state, CriterionKey: *key, Justification: *justification, Author: *author}
+	if *score >= 0 {
+		o.Kind, o.Score, kinds = models.OverrideScore, *score, kinds+1
+	}
+	if *noneFound {
+		o.Kind, kinds = models.OverrideNoneFound, kinds+1
+	}
+	if *clear {
+		o.Kind, kinds = models.OverrideCleared, kinds+1
+	}
+	if *state == "" || *key == "" || kinds != 1 {
+		return fmt.Errorf("%w: override needs --state, --criterion and one of --score, --none-found or --clear", errUsage)
+	}
+	d, p, code, err := openPipeline(ctx, cfg, log, "override", []string{"--state", *state})
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	rubric, err := p.store.CurrentRubric(ctx)
+	if err != nil {
+		return err
+	}
+	o.RubricVersion = rubric.Version
+	saved, err := p.store.AddOverride(ctx, o)
+	if err != nil {
+		return err
+	}
+	card, err := p.store.Rescore(ctx, code, p.now(), "override")
+	if err != nil {
+		return err
+	}
+	overall := "-"
+	if card.Overall != nil {
+		overall = fmt.Sprintf("%.1f", *card.Overall)
+	}
+	fmt.Fprintf(stdout, "override %d on %s/%s recorded; %s now %s (%s)\n", saved.ID, code, saved.CriterionKey,
+		code, overall, card.Level.Label())
 	return nil
 }

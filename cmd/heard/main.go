@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"heard/models"
 	"heard/scrapers"
 )
 
@@ -23,6 +24,8 @@ Usage:
   heard migrate up|status
   heard scrape [--state XX]
   heard score [--state XX]
+  heard override --state XX --criterion KEY (--score N | --none-found | --clear)
+                 --justification TEXT [--author NAME]
   heard db start|stop|url
   heard help
 
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdScrape(ctx, cfg, log, args[1:], stdout)
 	case "score":
 		err = cmdScore(ctx, cfg, log, args[1:], stdout)
+	case "override":
+		err = cmdOverride(ctx, cfg, log, args[1:], stdout)
 	case "db":
 		err = cmdDB(ctx, cfg, log, args[1:], stdout)
 	case "help", "-h", "--help":
@@ -80,6 +85,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stderr, "heard: %v\n\n%s", err, usage)
+		return 2
+	}
+	var invalid *models.ValidationError
+	if errors.As(err, &invalid) {
+		fmt.Fprintf(stderr, "heard: %v\n", err)
 		return 2
 	}
 	log.Error(args[0]+" failed", "err", err)

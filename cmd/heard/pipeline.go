@@ -58,8 +58,9 @@ func changed(runs []models.ScrapeRun) []string {
 	return codes
 }
 
-// rescore scores the jurisdictions, all of them when codes is empty.
-func (p *pipeline) rescore(ctx context.Context, codes []string) (int, error) {
+// rescore scores the jurisdictions, all of them when codes is empty; trigger
+// says why (scrape, override, nightly, manual, demo).
+func (p *pipeline) rescore(ctx context.Context, codes []string, trigger string) (int, error) {
 	if len(codes) == 0 {
 		js, err := p.store.Jurisdictions(ctx)
 		if err != nil {
@@ -72,7 +73,7 @@ func (p *pipeline) rescore(ctx context.Context, codes []string) (int, error) {
 	var errs []error
 	n := 0
 	for _, code := range codes {
-		if _, err := p.store.Rescore(ctx, code, p.now()); err != nil {
+		if _, err := p.store.Rescore(ctx, code, p.now(), trigger); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -95,7 +96,7 @@ func (p *pipeline) scrapeDue(ctx context.Context) {
 			return
 		}
 		if codes := changed(runs); len(codes) > 0 {
-			if _, err := p.rescore(ctx, codes); err != nil {
+			if _, err := p.rescore(ctx, codes, "scrape"); err != nil {
 				p.log.Error("rescore after scrape", "err", err)
 			}
 		}
@@ -130,7 +131,7 @@ func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error)
 	}
 	_, err = s.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 15, 0))),
 		gocron.NewTask(func() {
-			if n, err := p.rescore(ctx, nil); err != nil {
+			if n, err := p.rescore(ctx, nil, "nightly"); err != nil {
 				p.log.Error("nightly rescore", "scored", n, "err", err)
 			}
 		}),

@@ -155,7 +155,7 @@ func collectDemo(ctx context.Context, store *models.Store, p *pipeline, srv *dem
 	if err != nil {
 		return fmt.Errorf("demo scrape: %w", err)
 	}
-	scored, err := p.rescore(ctx, nil)
+	scored, err := p.rescore(ctx, nil, "demo")
 	if err != nil {
 		return fmt.Errorf("demo score: %w", err)
 	}
