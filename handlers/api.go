@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -144,7 +145,7 @@ func (h *Handler) rubricFor(c *gin.Context) (models.Rubric, bool) {
 	)
 	if v := c.Query("rubric_version"); v != "" {
 		n, convErr := strconv.Atoi(v)
-		if convErr != nil || n < 1 {
+		if convErr != nil || n < 1 || n > math.MaxInt32 {
 			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"rubric_version": "must be a positive whole number"}})
 			return rubric, false
 		}
@@ -290,16 +291,17 @@ func (h *Handler) listActivities(c *gin.Context) {
 	}
 	filter, page, perPage, fields := q.parse(h.opts.Now())
 	code := c.Param("code")
-	if code == "" && fields["state"] == "" && strings.TrimSpace(q.State) != "" {
-		j, err := h.store.JurisdictionByCode(ctx, q.State)
-		switch {
-		case isNotFound(err):
-			fields["state"] = fmt.Sprintf("unknown state %q: use the postal code of a state, DC or PR", q.State)
-		case err != nil:
+	if state := strings.TrimSpace(q.State); code == "" && state != "" {
+		if !isPostalCode(state) {
+			fields["state"] = stateMessage(q.State)
+		} else if j, err := h.store.JurisdictionByCode(ctx, state); isNotFound(err) {
+			fields["state"] = stateMessage(q.State)
+		} else if err != nil {
 			h.respondErr(c, err)
 			return
+		} else {
+			filter.Jurisdiction = j.Code
 		}
-		filter.Jurisdiction = j.Code
 	}
 	if len(fields) > 0 {
 		h.respondErr(c, &models.ValidationError{Fields: fields})
@@ -394,7 +396,7 @@ func (h *Handler) getRubric(c *gin.Context) {
 	)
 	if v := c.Query("version"); v != "" {
 		n, convErr := strconv.Atoi(v)
-		if convErr != nil || n < 1 {
+		if convErr != nil || n < 1 || n > math.MaxInt32 {
 			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"version": "must be a positive whole number"}})
 			return
 		}

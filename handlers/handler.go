@@ -113,6 +113,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	r.GET("/", h.nationalPage)
 	r.GET("/states/:code", h.statePage)
 	r.GET("/methodology", h.methodologyPage)
+	h.registerExports(r) // /api/v1/export/{scorecards,activities}.{csv,ndjson} and the /data dictionary
 
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.notFound)

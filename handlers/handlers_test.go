@@ -198,8 +198,11 @@ func TestScorecard(t *testing.T) {
 	if c := byKey["language"]; c.Status != models.StatusScored || len(c.EvidenceIDs) != 1 || c.EvidenceIDs[0] != f.activity {
 		t.Errorf("language criterion: %+v, want scored from activity %d", c, f.activity)
 	}
-	if c := byKey["tribal"]; c.Status != models.StatusNoEvidence || c.Score != nil {
-		t.Errorf("tribal criterion: %+v, want no evidence", c)
+	if c := byKey["tribal"]; c.Status != models.StatusNotApplicable || c.Score != nil {
+		t.Errorf("tribal criterion in Ohio: %+v, want not applicable (no federally recognized tribes)", c)
+	}
+	if c := byKey["governor"]; c.Status != models.StatusNoEvidence || c.Score != nil || c.MachineStatus != models.StatusNoEvidence {
+		t.Errorf("governor criterion: %+v, want no evidence", c)
 	}
 	// A jurisdiction never scored still has a full, explicit scorecard.
 	f.getJSON(t, "/api/v1/jurisdictions/CA/scorecard", http.StatusOK, &got)
@@ -394,4 +397,29 @@ func TestSourcesAndHistory(t *testing.T) {
 	}
 	f.getJSON(t, "/api/v1/activities/999999/history", http.StatusNotFound, &e)
 	f.getJSON(t, "/api/v1/activities/abc/history", http.StatusBadRequest, &e)
+}
+
+// TestHostileParameters: bytes the database would refuse and numbers out of
+// range are answered as client errors, never as 500.
+func TestHostileParameters(t *testing.T) {
+	f := newFixture(t)
+	for path, status := range map[string]int{
+		"/api/v1/jurisdictions/a%00":                                   http.StatusNotFound,
+		"/api/v1/jurisdictions/%00/activities":                         http.StatusNotFound,
+		"/api/v1/jurisdictions/%FF%FE/scorecard":                       http.StatusNotFound,
+		"/api/v1/rubric?version=99999999999":                           http.StatusBadRequest,
+		"/api/v1/jurisdictions/OH/scorecard?rubric_version=9999999999": http.StatusBadRequest,
+		"/api/v1/jurisdictions/OH/history?rubric_version=-1":           http.StatusBadRequest,
+		"/api/v1/activities/99999999999999999999":                      http.StatusBadRequest,
+	} {
+		var e errorBody
+		f.getJSON(t, path, status, &e)
+		if e.Error.Code == "internal" || e.Error.Message == "" {
+			t.Errorf("%s: %+v", path, e)
+		}
+	}
+	resp, _ := f.get(t, "/states/%00")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/states/%%00: %d", resp.StatusCode)
+	}
 }

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Activity is one engagement activity: the record of DOMAIN.md.
@@ -204,6 +207,9 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 	switch {
 	case err == nil && row.Inserted:
 		outcome = Inserted
+	case err == nil && before == nil:
+		// Inserted by a concurrent writer between our read and our write:
+		// there is no earlier version of ours to keep.
 	case err == nil:
 		if err := s.recordUpdate(ctx, row.ID, before, src); err != nil {
 			return 0, "", err
@@ -226,6 +232,28 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 	return row.ID, outcome, nil
 }
 
+// ActivityIDByKey returns the id of the jurisdiction's activity with the
+// dedupe key.
+func (s *Store) ActivityIDByKey(ctx context.Context, code, key string) (int64, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, `SELECT id FROM activities WHERE jurisdiction = $1 AND dedupe_key = $2`,
+		NormalizeCode(code), key)
+	if err != nil {
+		return 0, wrapErr("activity "+key, err)
+	}
+	return id, nil
+}
+
+// TouchActivity records that the activity was listed again at at, without
+// changing what is stored about it.
+func (s *Store) TouchActivity(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE activities SET last_seen = greatest(last_seen, $2) WHERE id = $1`, id, at)
+	if err != nil {
+		return fmt.Errorf("touch activity %d: %w", id, err)
+	}
+	return nil
+}
+
 // AddActivitySource records that src listed the activity: a new row for a
 // new (url, snapshot), otherwise the time it was last seen there.
 func (s *Store) AddActivitySource(ctx context.Context, activityID int64, src ActivitySource) error {
@@ -241,9 +269,10 @@ func (s *Store) AddActivitySource(ctx context.Context, activityID int64, src Act
 	return nil
 }
 
-// historyIgnored are columns that change on every sighting; a history entry
-// records what the source changed, not that it was read again.
-var historyIgnored = []string{"updated_at", "last_seen", "first_seen", "content_hash"}
+// historyIgnored are columns that change on every sighting, and search,
+// which is derived from fields already kept; a history entry records what
+// the source changed, not that it was read again.
+var historyIgnored = []string{"updated_at", "last_seen", "first_seen", "content_hash", "search"}
 
 // recordUpdate keeps the fields an update changed, before and after, and
 // calls it a restoration when a cancelled activity came back.
@@ -349,20 +378,110 @@ func (s *Store) ActivityHistory(ctx context.Context, id int64) ([]HistoryEntry, 
 	return out, nil
 }
 
-// ActivityFilter narrows an activity listing.
+// ActivityFilter narrows an activity listing. A zero field does not filter;
+// the fields that are set must all hold.
 type ActivityFilter struct {
+	// Jurisdiction is a postal code; empty lists every jurisdiction.
 	Jurisdiction string
+	// Types keeps activities of any of these types.
+	Types []ActivityType
+	// Phases keeps activities of any of these plan phases.
+	Phases []PlanPhase
+	// Groups keeps activities addressed to ANY of these groups (an overlap,
+	// not containment): someone asking for parents and students wants what
+	// either can attend, and requiring every group would hide most records,
+	// which name one or two.
+	Groups []AudienceGroup
+	// From and To keep activities whose span overlaps [From, To], both ends
+	// inclusive. The span runs from the start to the end; an activity with
+	// only one of them spans that instant. Undated activities never match a
+	// date range.
+	From, To *time.Time
+	// Upcoming keeps the chances still to be heard at Now: activities not
+	// cancelled that start at or after Now, and comment periods that close
+	// at or after Now (an open comment period started in the past).
+	Upcoming bool
+	// Now is the clock Upcoming is read against; zero means time.Now.
+	Now time.Time
+	// Query is a full-text query in web-search syntax ("quoted phrase", or,
+	// -word) over title, description, location and region. It is parsed
+	// twice, stemmed English and verbatim, and matches either, so "sessions"
+	// finds "Listening session" and a Spanish word finds itself exactly. A
+	// query orders the list by relevance instead of date.
+	Query string
 	// IncludeRejected keeps activities staff rejected; scoring leaves them out.
 	IncludeRejected bool
-	Limit, Offset   int
+	// Limit and Offset page the list; a Limit of 0 means no limit.
+	Limit, Offset int
 }
 
-// Activities lists activities newest first (undated last, then by id, so
-// paging is stable), with their sources, and the total that match.
+// where renders the filter as a WHERE clause of fixed fragments whose values
+// are all $n parameters, and the ORDER BY that goes with it.
+func (f ActivityFilter) where() (where, orderBy string, args []any) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	conds := []string{"true"}
+	if f.Jurisdiction != "" {
+		conds = append(conds, "jurisdiction = "+arg(NormalizeCode(f.Jurisdiction)))
+	}
+	if !f.IncludeRejected {
+		conds = append(conds, "review_status <> 'rejected'")
+	}
+	if len(f.Types) > 0 {
+		conds = append(conds, "activity_type = ANY("+arg(textArray(f.Types))+")")
+	}
+	if len(f.Phases) > 0 {
+		conds = append(conds, "plan_phase = ANY("+arg(textArray(f.Phases))+")")
+	}
+	if len(f.Groups) > 0 {
+		conds = append(conds, "audience_groups && "+arg(textArray(f.Groups)))
+	}
+	if f.From != nil {
+		conds = append(conds, "coalesce(end_at, start_at) >= "+arg(*f.From))
+	}
+	if f.To != nil {
+		conds = append(conds, "coalesce(start_at, end_at) <= "+arg(*f.To))
+	}
+	if f.Upcoming {
+		now := f.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		n := arg(now)
+		conds = append(conds, "status <> 'cancelled' AND (start_at >= "+n+
+			" OR (activity_type = 'comment_period' AND end_at >= "+n+"))")
+	}
+	orderBy = "start_at DESC NULLS LAST, id"
+	if q := strings.TrimSpace(f.Query); q != "" {
+		n := arg(q)
+		query := "(websearch_to_tsquery('english', " + n + ") || websearch_to_tsquery('simple', " + n + "))"
+		conds = append(conds, "search @@ "+query)
+		orderBy = "ts_rank(search, " + query + ") DESC, id"
+	}
+	return strings.Join(conds, " AND "), orderBy, args
+}
+
+// textArray passes a list of vocabulary values as a text[] parameter.
+func textArray[T ~string](vs []T) pq.StringArray {
+	out := make(pq.StringArray, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// Activities lists the activities matching f with their sources, and the
+// total that match. The order is stable, so pages never repeat or skip a
+// row: newest start first, undated last, then by id; or, with a Query, most
+// relevant first, then by id.
 func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 1 << 30
 	}
+	where, orderBy, args := f.where()
+	n := len(args)
 	var rows []struct {
 		Activity
 		Total int `db:"total"`
@@ -370,9 +489,10 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, i
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT `+activityColumns+`, count(*) OVER () AS total
 		FROM activities
-		WHERE ($1 = '' OR jurisdiction = $1) AND ($2 OR review_status <> 'rejected')
-		ORDER BY start_at DESC NULLS LAST, id
-		LIMIT $3 OFFSET $4`, NormalizeCode(f.Jurisdiction), f.IncludeRejected, f.Limit, f.Offset)
+		WHERE `+where+`
+		ORDER BY `+orderBy+`
+		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("activities: %w", err)
 	}
@@ -384,9 +504,7 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, i
 	}
 	if len(rows) == 0 && f.Offset > 0 {
 		// count(*) OVER () has no row to ride on past the last page.
-		if err := s.q.GetContext(ctx, &total, `SELECT count(*) FROM activities
-			WHERE ($1 = '' OR jurisdiction = $1) AND ($2 OR review_status <> 'rejected')`,
-			NormalizeCode(f.Jurisdiction), f.IncludeRejected); err != nil {
+		if err := s.q.GetContext(ctx, &total, `SELECT count(*) FROM activities WHERE `+where, args[:n]...); err != nil {
 			return nil, 0, fmt.Errorf("count activities: %w", err)
 		}
 	}

@@ -209,3 +209,41 @@ func TestStoreLastYieldAndHealth(t *testing.T) {
 		t.Errorf("health %+v last run %+v", health[0], health[0].LastRun)
 	}
 }
+
+func TestStoreDisableDemoSources(t *testing.T) {
+	t.Parallel()
+	s, ctx := newStore(t)
+	add := func(url string, demo bool) {
+		t.Helper()
+		if _, err := s.UpsertSource(ctx, models.Source{Jurisdiction: "WY", Kind: models.KindRSS, URL: url,
+			Enabled: true, Demo: demo}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("http://127.0.0.1:8089/wy/news.xml", true)
+	add("http://127.0.0.1:9999/wy/news.xml", true)
+	add("https://edu.wyoming.gov/news/", false)
+	if n, err := s.DisableDemoSourcesExcept(ctx, "http://127.0.0.1:8089"); err != nil || n != 1 {
+		t.Fatalf("disabled %d (%v), want the old demo server's 1", n, err)
+	}
+	if n, err := s.DisableDemoSourcesExcept(ctx, ""); err != nil || n != 1 {
+		t.Fatalf("disabled %d (%v), want the remaining demo source", n, err)
+	}
+	health, _ := s.SourcesHealth(ctx, "WY")
+	for _, h := range health {
+		if h.Demo == h.Enabled {
+			t.Errorf("%s: demo %v enabled %v", h.URL, h.Demo, h.Enabled)
+		}
+	}
+	// A jurisdiction read from demo sources alone is scored as demo data,
+	// even with nothing collected yet.
+	add("http://127.0.0.1:8089/vt/news.xml", false)
+	if _, err := s.UpsertSource(ctx, models.Source{Jurisdiction: "VT", Kind: models.KindRSS,
+		URL: "http://127.0.0.1:8089/vt/feed.xml", Enabled: true, Demo: true}); err != nil {
+		t.Fatal(err)
+	}
+	card, err := s.Rescore(ctx, "VT", t0, "demo")
+	if err != nil || !card.Demo {
+		t.Errorf("Vermont with an enabled demo source: demo=%v (%v)", card.Demo, err)
+	}
+}

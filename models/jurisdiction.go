@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -30,6 +31,8 @@ func (j Jurisdiction) Location() *time.Location {
 	return time.UTC
 }
 
+var postalCode = regexp.MustCompile(`^\s*[A-Za-z]{2}\s*$`)
+
 // NormalizeCode upper-cases a postal code so lookups are case-insensitive.
 func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
@@ -49,6 +52,11 @@ func (s *Store) Jurisdictions(ctx context.Context) ([]Jurisdiction, error) {
 // JurisdictionByCode returns the jurisdiction with the postal code, in any case.
 func (s *Store) JurisdictionByCode(ctx context.Context, code string) (Jurisdiction, error) {
 	var j Jurisdiction
+	if !postalCode.MatchString(code) {
+		// Not even the shape of a code (or bytes PostgreSQL refuses, such as
+		// NUL): no such jurisdiction, without asking the database.
+		return j, fmt.Errorf("jurisdiction %q: %w", code, ErrNotFound)
+	}
 	err := s.q.GetContext(ctx, &j, `SELECT `+jurisdictionColumns+` FROM jurisdictions WHERE code = $1`, NormalizeCode(code))
 	if err != nil {
 		return j, wrapErr("jurisdiction "+code, err)

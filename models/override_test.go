@@ -157,3 +157,22 @@ func TestStoreRubricVersions(t *testing.T) {
 		t.Errorf("overall unchanged (%v) although weights changed", *v1.Overall)
 	}
 }
+
+func TestScoreLeavesOutCancelledActivities(t *testing.T) {
+	rubric := models.Rubric{Version: 1, Criteria: []models.Criterion{{Key: "modes", Weight: 100}}}
+	start := t0
+	acts := []models.Activity{}
+	for i, typ := range []models.ActivityType{models.TypeSurvey, models.TypeWebinar, models.TypeTownHall, models.TypeFocusGroup, models.TypeListeningSession} {
+		acts = append(acts, models.Activity{ID: int64(i + 1), Type: typ, Phase: models.PhaseDraft, Start: &start,
+			Status: models.StatusCancelled})
+	}
+	card := models.Score(rubric, "OH", acts, t0)
+	if c := card.Criteria[0]; c.Status != models.StatusNoEvidence || card.EvidenceCount != 0 {
+		t.Errorf("five cancelled activities scored: %+v (evidence %d)", c, card.EvidenceCount)
+	}
+	acts[0].Status = models.StatusHeld
+	card = models.Score(rubric, "OH", acts, t0)
+	if c := card.Criteria[0]; c.Status != models.StatusScored || len(c.EvidenceIDs) != 1 || c.EvidenceIDs[0] != 1 {
+		t.Errorf("the one held activity: %+v", c)
+	}
+}

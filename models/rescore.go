@@ -28,6 +28,14 @@ func (s *Store) Rescore(ctx context.Context, code string, now time.Time, trigger
 	}
 	card := ScoreWith(ScoreInput{Rubric: rubric, Jurisdiction: j, Activities: acts, Overrides: overrides, Now: now})
 	card.Trigger = trigger
+	if !card.Demo {
+		// A jurisdiction read only from demo sources is demo data even while
+		// they have yielded nothing.
+		if err := s.q.GetContext(ctx, &card.Demo, `SELECT EXISTS (SELECT 1 FROM sources
+			WHERE jurisdiction = $1 AND demo AND enabled)`, j.Code); err != nil {
+			return card, fmt.Errorf("demo sources of %s: %w", j.Code, err)
+		}
+	}
 	id, err := s.InsertScoreRun(ctx, card)
 	if err != nil {
 		return card, fmt.Errorf("rescore %s: %w", j.Code, err)
@@ -37,11 +45,12 @@ func (s *Store) Rescore(ctx context.Context, code string, now time.Time, trigger
 }
 
 // DisableDemoSourcesExcept disables demo sources whose URL does not start
-// with baseURL: those of an earlier demo server, now gone.
+// with baseURL: those of an earlier demo server, now gone. An empty baseURL
+// disables every demo source, as a server not in demo mode does.
 func (s *Store) DisableDemoSourcesExcept(ctx context.Context, baseURL string) (int64, error) {
 	res, err := s.q.ExecContext(ctx, `
-		UPDATE sources SET enabled = false, updated_at = now()
-		WHERE demo AND enabled AND left(url, length($1)) <> $1`, baseURL)
+		UPDATE sources SET enabled = false, disabled_reason = 'demo corpus not served', updated_at = now()
+		WHERE demo AND enabled AND ($1 = '' OR left(url, length($1)) <> $1)`, baseURL)
 	if err != nil {
 		return 0, fmt.Errorf("disable old demo sources: %w", err)
 	}

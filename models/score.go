@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -134,6 +135,10 @@ type ScoreInput struct {
 // score (no evidence, not scored, not applicable) are left out of the
 // weighted total, and coverage says how much of the weight it rests on.
 func ScoreWith(in ScoreInput) Scorecard {
+	// A cancelled activity never happened: it is evidence of nothing.
+	in.Activities = slices.DeleteFunc(slices.Clone(in.Activities), func(a Activity) bool {
+		return a.Status == StatusCancelled
+	})
 	r := in.Rubric
 	card := Scorecard{
 		Jurisdiction:  in.Jurisdiction.Code,

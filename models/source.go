@@ -156,6 +156,16 @@ func (s *Store) DeferSource(ctx context.Context, id int64, until time.Time) erro
 	return nil
 }
 
+// RescheduleSource sets when a source is next due, as when a run it was
+// claimed for was interrupted and should be taken up again.
+func (s *Store) RescheduleSource(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE sources SET next_fetch_at = $2, updated_at = now() WHERE id = $1`, id, at)
+	if err != nil {
+		return fmt.Errorf("reschedule source %d: %w", id, err)
+	}
+	return nil
+}
+
 // LastYield is how many records the source's latest successful parse
 // found, ignoring runs answered 304 Not Modified (which parse nothing);
 // ok is false when it never had one.

@@ -3,6 +3,7 @@ package scrapers
 import (
 	"encoding/json"
 	"fmt"
+	"heard/models"
 	"time"
 )
 
@@ -69,6 +70,11 @@ type Settings struct {
 	Detail string `json:"detail,omitempty"`
 	// FollowLimit caps how many pages one run follows (default 20).
 	FollowLimit int `json:"follow_limit,omitempty"`
+	// CancelVanished says whether an upcoming activity that this source no
+	// longer lists is marked cancelled. Unset, calendars and list pages
+	// cancel (they list what is coming up) and feeds and documents do not
+	// (old items scroll off a feed, documents are replaced).
+	CancelVanished *bool `json:"cancel_vanished,omitempty"`
 	// Keywords keep only items whose title or text contains one of them,
 	// case-insensitively; empty keeps every item.
 	Keywords []string `json:"keywords,omitempty"`
@@ -88,4 +94,12 @@ func ParseSettings(raw []byte) (Settings, error) {
 		return s, fmt.Errorf("source settings: %w", err)
 	}
 	return s, nil
+}
+
+// cancelsVanished applies CancelVanished's default for the source's kind.
+func (s Settings) cancelsVanished(kind models.SourceKind) bool {
+	if s.CancelVanished != nil {
+		return *s.CancelVanished
+	}
+	return kind == models.KindHTML || kind == models.KindICal
 }

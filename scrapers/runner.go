@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -113,10 +114,17 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 			doc.items[i].Categories = append(doc.items[i].Categories, settings.Context)
 		}
 	}
-	// Detail pages are fetched before the transaction opens: no row stays
-	// locked while a slow server answers.
+	// Detail pages are fetched before the transaction opens, so no row
+	// stays locked while a slow server answers, and their fetches are
+	// recorded on their own, so they stay on record if the run fails.
 	done := *run
 	details := r.followDetails(ctx, doc.items, follow, settings, &done)
+	if err := r.Store.InTx(ctx, func(tx *models.Store) error {
+		return storeDetails(ctx, tx, src, *run, details)
+	}); err != nil {
+		return resp, err
+	}
+	found := r.extractAll(doc.items, details, src, j, now)
 
 	err = r.Store.InTx(ctx, func(tx *models.Store) error {
 		key, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: resp.MediaType, Body: resp.Body,
@@ -127,50 +135,28 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 		if err := insertFetches(ctx, tx, fetchRecord(src, *run, resp, &key, "", "source"), resp); err != nil {
 			return err
 		}
-		if err := storeDetails(ctx, tx, src, *run, details); err != nil {
+		if err := assignKeys(ctx, tx, j.Code, found); err != nil {
 			return err
 		}
 		runID := run.ID
-		keys := newBatchKeys()
+		listed := models.ActivitySource{SourceID: src.ID, URL: resp.FinalURL, SnapshotSHA256: key,
+			RetrievedAt: now, ScrapeRunID: &runID}
 		var seen []int64
-		for _, it := range doc.items {
-			d := details[it.Link]
-			if d != nil && d.err == nil {
-				it.Description = strings.TrimSpace(it.Description + "\n\n" + d.text)
-			}
-			a, ok := r.Extract(it, j, now)
-			if !ok {
-				continue
-			}
-			a.Jurisdiction = j.Code
-			a.Demo = src.Demo
-			if a.DedupeKey, ok = keys.key(a); !ok {
+		for _, f := range found {
+			if f.duplicate {
 				continue // the same item listed twice on one page
 			}
-			id, outcome, err := tx.UpsertActivity(ctx, a, models.ActivitySource{
-				SourceID: src.ID, URL: resp.FinalURL, SnapshotSHA256: key, RetrievedAt: now,
-				Note: it.Link, ScrapeRunID: &runID,
-			})
-			var invalid *models.ValidationError
-			if errors.As(err, &invalid) {
-				// One odd item must not keep a whole source from updating.
-				done.Warn("skipped %q: %v", it.Title, err)
-				continue
-			}
+			listed.Note = f.item.Link
+			id, outcome, err := r.store(ctx, tx, f, listed, &done)
 			if err != nil {
 				return err
 			}
-			if d != nil && d.err == nil {
-				err := tx.AddActivitySource(ctx, id, models.ActivitySource{SourceID: src.ID,
-					URL: d.resp.FinalURL, SnapshotSHA256: d.key, RetrievedAt: now, Note: "detail page"})
-				if err != nil {
-					return err
-				}
+			if id != 0 {
+				seen = append(seen, id)
+				done.Count(outcome)
 			}
-			seen = append(seen, id)
-			done.Count(outcome)
 		}
-		if err := r.checkYield(ctx, tx, src, &done, seen, now); err != nil {
+		if err := r.checkYield(ctx, tx, src, settings, &done, seen, now); err != nil {
 			return err
 		}
 		if err := tx.RecordSourceSuccess(ctx, src.ID, resp.ETag, resp.LastModified, now); err != nil {
@@ -187,12 +173,101 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	return resp, nil
 }
 
+// found is an item extraction kept, with the detail page it was read with.
+type found struct {
+	item      Item
+	activity  models.Activity
+	detail    *detail
+	duplicate bool
+}
+
+// extractAll reads activities out of the items, each with its detail
+// page's text when that page was read.
+func (r *Runner) extractAll(items []Item, details map[string]*detail, src models.Source, j models.Jurisdiction, now time.Time) []*found {
+	var out []*found
+	for _, it := range items {
+		d := details[it.Link]
+		if d != nil && d.err == nil {
+			it.Description = strings.TrimSpace(it.Description + "\n\n" + d.text)
+		}
+		a, ok := r.Extract(it, j, now)
+		if !ok {
+			continue
+		}
+		a.Jurisdiction = j.Code
+		a.Demo = src.Demo
+		a.DedupeKey = sourceScopedKey(a.DedupeKey, src.URL)
+		out = append(out, &found{item: it, activity: a, detail: d})
+	}
+	return out
+}
+
+// sourceScopedKey scopes a GUID to the host of the source that gave it:
+// GUIDs are a feed's own numbering ("1234"), and two feeds of one state must
+// not merge their items by accident. URL and title keys are left as they
+// are, so the same page listed by two sources is one activity.
+func sourceScopedKey(key, sourceURL string) string {
+	rest, ok := strings.CutPrefix(key, "guid:")
+	if !ok {
+		return key
+	}
+	u, err := url.Parse(sourceURL)
+	if err != nil || u.Host == "" {
+		return key
+	}
+	return "guid:" + strings.ToLower(u.Host) + ":" + rest
+}
+
+// store writes one found activity. An item whose detail page could not be
+// read this time is not re-read from the list alone, which would overwrite
+// what the detail page said before with less: the stored record is only
+// marked seen. An invalid record is skipped with a warning, but an earlier
+// record under its key still counts as listed. id is 0 when nothing was
+// stored.
+func (r *Runner) store(ctx context.Context, tx *models.Store, f *found, listed models.ActivitySource, run *models.ScrapeRun) (int64, models.UpsertOutcome, error) {
+	a := f.activity
+	if f.detail != nil && f.detail.err != nil {
+		id, err := tx.ActivityIDByKey(ctx, a.Jurisdiction, a.DedupeKey)
+		switch {
+		case err == nil:
+			if err := tx.TouchActivity(ctx, id, listed.RetrievedAt); err != nil {
+				return 0, "", err
+			}
+			return id, models.Unchanged, tx.AddActivitySource(ctx, id, listed)
+		case !errors.Is(err, models.ErrNotFound):
+			return 0, "", err
+		}
+	}
+	id, outcome, err := tx.UpsertActivity(ctx, a, listed)
+	var invalid *models.ValidationError
+	if errors.As(err, &invalid) {
+		// One odd item must not keep a whole source from updating.
+		run.Warn("skipped %q: %v", f.item.Title, err)
+		if id, err := tx.ActivityIDByKey(ctx, a.Jurisdiction, a.DedupeKey); err == nil {
+			return id, models.Unchanged, nil
+		}
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if d := f.detail; d != nil && d.err == nil {
+		err := tx.AddActivitySource(ctx, id, models.ActivitySource{SourceID: listed.SourceID,
+			URL: d.resp.FinalURL, SnapshotSHA256: d.key, RetrievedAt: listed.RetrievedAt,
+			Note: "detail page", ScrapeRunID: listed.ScrapeRunID})
+		if err != nil {
+			return 0, "", err
+		}
+	}
+	return id, outcome, nil
+}
+
 // checkYield compares what the run found with what the source used to
 // yield. A source that suddenly yields nothing has most likely changed its
 // layout, not cancelled everything: the run is warned about and nothing is
-// cancelled. Otherwise the upcoming activities it no longer lists are
-// marked cancelled.
-func (r *Runner) checkYield(ctx context.Context, tx *models.Store, src models.Source, run *models.ScrapeRun, seen []int64, now time.Time) error {
+// cancelled. Otherwise, where the source lists what is coming up, the
+// upcoming activities it no longer lists are marked cancelled.
+func (r *Runner) checkYield(ctx context.Context, tx *models.Store, src models.Source, s Settings, run *models.ScrapeRun, seen []int64, now time.Time) error {
 	if len(seen) == 0 {
 		before, ok, err := tx.LastYield(ctx, src.ID, run.ID)
 		if err != nil {
@@ -201,6 +276,9 @@ func (r *Runner) checkYield(ctx context.Context, tx *models.Store, src models.So
 		if ok && before > 0 {
 			run.Warn("yielded no records; its previous run yielded %d (has the page changed?)", before)
 		}
+		return nil
+	}
+	if !s.cancelsVanished(src.Kind) {
 		return nil
 	}
 	cancelled, err := tx.CancelVanished(ctx, src.ID, seen, run.ID, now)
@@ -253,17 +331,28 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 				return err
 			}
 		}
+		if errors.Is(cause, context.Canceled) {
+			// Interrupted (a shutdown), not failed: no strike against the
+			// source, which is due again for whoever runs next.
+			if err := tx.RescheduleSource(ctx, src.ID, finished); err != nil {
+				return err
+			}
+			return tx.FinishScrapeRun(ctx, failed)
+		}
+		wasEnabled := src.Enabled
 		disabled, err := tx.RecordSourceFailure(ctx, src.ID, cause.Error(), r.MaxFailures, finished)
 		if err != nil {
 			return err
 		}
-		if disabled {
+		if disabled && wasEnabled {
 			r.log().Error("source disabled after repeated failures", "source_id", src.ID, "url", src.URL,
 				"max_failures", r.MaxFailures, "err", cause)
 		}
 		var status *StatusError
 		if errors.As(cause, &status) && status.RetryAfter > 0 {
-			if err := tx.DeferSource(ctx, src.ID, finished.Add(status.RetryAfter)); err != nil {
+			// Honoured, but no further than the longest backoff.
+			wait := min(status.RetryAfter, models.MaxBackoff)
+			if err := tx.DeferSource(ctx, src.ID, finished.Add(wait)); err != nil {
 				return err
 			}
 		}
@@ -372,34 +461,92 @@ func readBody(ctx context.Context, kind models.SourceKind, resp *Response, s Set
 	return document{}, fmt.Errorf("source kind %q is not supported", kind)
 }
 
-// batchKeys keeps dedupe keys unique within one fetch. Two different items
-// that extraction gave the same key (a page reusing one link for several
-// meetings) are both kept, the later one keyed also by its title; an item
-// repeated with the same key and title is the same item, and is dropped.
-type batchKeys struct {
-	keys  map[string]bool
-	items map[string]bool
+// identity tells apart items that extraction gave the same dedupe key (a
+// board page linking every meeting to one agenda page): the title and the
+// start.
+func identity(a models.Activity) string {
+	start := ""
+	if a.Start != nil {
+		start = a.Start.UTC().Format(time.RFC3339)
+	}
+	return a.Title + "\x00" + start
 }
 
-func newBatchKeys() *batchKeys {
-	return &batchKeys{keys: map[string]bool{}, items: map[string]bool{}}
+// assignKeys makes dedupe keys unique within one fetch, whatever the order
+// of the page. An item listed twice (same key, title and start) is marked a
+// duplicate. When different items share a key, the one already stored
+// under it keeps it, so its id stays stable, and each other takes the key
+// suffixed with a digest of its title and start.
+func assignKeys(ctx context.Context, tx *models.Store, code string, items []*found) error {
+	groups := map[string][]*found{}
+	var order []string
+	for _, f := range items {
+		k := f.activity.DedupeKey
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], f)
+	}
+	taken := map[string]bool{}
+	for _, k := range order {
+		taken[k] = true
+	}
+	for _, k := range order {
+		group := groups[k]
+		seen := map[string]bool{}
+		var distinct []*found
+		for _, f := range group {
+			id := identity(f.activity)
+			if seen[id] {
+				f.duplicate = true
+				continue
+			}
+			seen[id] = true
+			distinct = append(distinct, f)
+		}
+		if len(distinct) < 2 {
+			continue
+		}
+		owner, err := storedOwner(ctx, tx, code, k, distinct)
+		if err != nil {
+			return err
+		}
+		for _, f := range distinct {
+			if f == owner {
+				continue
+			}
+			base := k + "#" + models.SHA256Hex([]byte(identity(f.activity)))[:8]
+			key := base
+			for n := 2; taken[key]; n++ {
+				key = fmt.Sprintf("%s-%d", base, n)
+			}
+			taken[key] = true
+			f.activity.DedupeKey = key
+		}
+	}
+	return nil
 }
 
-func (b *batchKeys) key(a models.Activity) (string, bool) {
-	item := a.DedupeKey + "\x00" + a.Title
-	if b.items[item] {
-		return "", false
+// storedOwner returns the member of a group of items sharing key that is
+// the activity already stored under it, or nil.
+func storedOwner(ctx context.Context, tx *models.Store, code, key string, group []*found) (*found, error) {
+	id, err := tx.ActivityIDByKey(ctx, code, key)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
 	}
-	b.items[item] = true
-	key := a.DedupeKey
-	if b.keys[key] {
-		key += "#" + models.SHA256Hex([]byte(a.Title))[:8]
+	if err != nil {
+		return nil, err
 	}
-	for n := 2; b.keys[key]; n++ {
-		key = fmt.Sprintf("%s#%s-%d", a.DedupeKey, models.SHA256Hex([]byte(a.Title))[:8], n)
+	stored, err := tx.ActivityByID(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	b.keys[key] = true
-	return key, true
+	for _, f := range group {
+		if identity(f.activity) == identity(stored) {
+			return f, nil
+		}
+	}
+	return nil, nil
 }
 
 func (r *Runner) logRun(src models.Source, run models.ScrapeRun, resp *Response, took time.Duration, err error) {

@@ -134,15 +134,28 @@ func TestRunnerCancelsVanishedAndWarnsOnEmpty(t *testing.T) {
 	env.runner.Extract = startsExtract
 	now := env.clock.now()
 	site.set("/feed", "application/rss+xml", feedWithDates(now, "alpha", "beta", "gamma"))
-	src := env.addSource(t, models.KindRSS, "/feed", "")
+	// Feeds drop old items as new ones come: this one says its listing is
+	// complete.
+	src := env.addSource(t, models.KindRSS, "/feed", `{"cancel_vanished": true}`)
 	if _, err := env.runner.RunSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	plain := env.addSource(t, models.KindRSS, "/feed?plain", "")
+	if _, err := env.runner.RunSource(ctx, plain); err != nil {
 		t.Fatal(err)
 	}
 
 	// beta disappears from the feed: cancelled, not deleted.
 	env.clock.advance(time.Hour)
 	site.set("/feed", "application/rss+xml", feedWithDates(now, "alpha", "gamma"))
-	run, err := env.runner.RunSource(ctx, src)
+	run, err := env.runner.RunSource(ctx, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Cancelled != 0 {
+		t.Fatalf("a feed cancelled what scrolled off it: %+v", run)
+	}
+	run, err = env.runner.RunSource(ctx, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +163,7 @@ func TestRunnerCancelsVanishedAndWarnsOnEmpty(t *testing.T) {
 		t.Fatalf("run %+v, want 2 found and 1 cancelled", run)
 	}
 	acts := env.activities(t)
-	if len(acts) != 3 || acts["guid:beta"].Status != models.StatusCancelled || acts["guid:alpha"].Status != models.StatusScheduled {
+	if len(acts) != 3 || acts[env.guid("beta")].Status != models.StatusCancelled || acts[env.guid("alpha")].Status != models.StatusScheduled {
 		t.Fatalf("statuses after beta vanished: %v", acts)
 	}
 
@@ -167,7 +180,7 @@ func TestRunnerCancelsVanishedAndWarnsOnEmpty(t *testing.T) {
 	if stored := env.lastRun(t, src.ID); len(stored.Warnings) != 1 {
 		t.Errorf("warning not stored: %+v", stored)
 	}
-	if acts := env.activities(t); acts["guid:alpha"].Status != models.StatusScheduled {
+	if acts := env.activities(t); acts[env.guid("alpha")].Status != models.StatusScheduled {
 		t.Errorf("an empty page cancelled alpha")
 	}
 	health, err := env.store.SourcesHealth(ctx, "MN")
@@ -181,9 +194,9 @@ func TestRunnerCancelsVanishedAndWarnsOnEmpty(t *testing.T) {
 	if _, err := env.runner.RunSource(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	back := env.activities(t)["guid:beta"]
-	if back.ID != acts["guid:beta"].ID || back.Status != models.StatusScheduled {
-		t.Errorf("beta back as %+v, want id %d scheduled", back, acts["guid:beta"].ID)
+	back := env.activities(t)[env.guid("beta")]
+	if back.ID != acts[env.guid("beta")].ID || back.Status != models.StatusScheduled {
+		t.Errorf("beta back as %+v, want id %d scheduled", back, acts[env.guid("beta")].ID)
 	}
 }
 
@@ -345,5 +358,84 @@ func TestRunnerPublishedDateAndSourceContext(t *testing.T) {
 		if a.Title == "Fresno" && (a.Type != models.TypeTownHall || !a.HasGroup(models.GroupParents)) {
 			t.Errorf("Fresno read as %s with groups %v", a.Type, a.AudienceGroups)
 		}
+	}
+}
+
+// TestRunnerKeepsDetailWhenDetailPageFails: a detail page that fails this
+// time does not reduce what was read from it before.
+func TestRunnerKeepsDetailWhenDetailPageFails(t *testing.T) {
+	ctx := context.Background()
+	env, site := newPagesEnv(t)
+	site.set("/meetings", "text/html", `<ul><li class="m"><a href="/detail/1">Listening session</a></li></ul>`)
+	site.set("/detail/1", "text/html", `<main>March 4, 6-8 p.m. Spanish interpretation.</main>`)
+	src := env.addSource(t, models.KindHTML, "/meetings", `{"item": "li.m", "follow": "/detail/"}`)
+	if _, err := env.runner.RunSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	before := env.activities(t)["link:"+env.url+"/detail/1"]
+
+	site.mu.Lock()
+	delete(site.paths, "/detail/1") // now 404s
+	site.mu.Unlock()
+	env.clock.advance(time.Hour)
+	run, err := env.runner.RunSource(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRun(t, run, "ok", counts{1, 0, 0, 1})
+	after := env.activities(t)["link:"+env.url+"/detail/1"]
+	if after.ID != before.ID || after.Description != before.Description || !strings.Contains(after.Description, "interpretation") {
+		t.Errorf("description went from %q to %q", before.Description, after.Description)
+	}
+	if !after.LastSeen.After(before.LastSeen) {
+		t.Errorf("last seen not moved: %v", after.LastSeen)
+	}
+	if f, _ := env.store.FetchesBySource(ctx, src.ID, 10); len(f) != 4 {
+		t.Errorf("%d fetch rows, want 4 (two list pages, two detail pages)", len(f))
+	}
+}
+
+// TestRunnerInterruptedRunIsNoFailure: a run cut short by shutdown leaves no
+// strike against the source, which is due again at once.
+func TestRunnerInterruptedRunIsNoFailure(t *testing.T) {
+	env, _ := newPagesEnv(t)
+	release := make(chan struct{})
+	slow := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	env.url = slow.URL
+	src := env.addSource(t, models.KindRSS, "/feed", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	run, err := env.runner.RunSource(ctx, src)
+	if !errors.Is(err, context.Canceled) || run.Status != "failed" {
+		t.Fatalf("run %+v err %v, want a failed run for the cancellation", run, err)
+	}
+	stored := env.source(t, src.ID)
+	if stored.ConsecutiveFailures != 0 || stored.NextFetchAt.After(env.clock.now()) {
+		t.Errorf("after an interrupted run: failures %d, next fetch %v (now %v)", stored.ConsecutiveFailures, stored.NextFetchAt, env.clock.now())
+	}
+}
+
+// TestRunnerCapsRetryAfter: a server asking to be left alone for years
+// gets the longest backoff, not the years.
+func TestRunnerCapsRetryAfter(t *testing.T) {
+	env, _ := newPagesEnv(t)
+	busy := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "999999999")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	env.url = busy.URL
+	src := env.addSource(t, models.KindRSS, "/feed", "")
+	if _, err := env.runner.RunSource(context.Background(), src); err == nil {
+		t.Fatal("a 503 run succeeded")
+	}
+	next := env.source(t, src.ID).NextFetchAt
+	if want := env.clock.now().Add(models.MaxBackoff); !next.Equal(want) {
+		t.Errorf("next fetch %v, want %v (the longest backoff)", next, want)
 	}
 }

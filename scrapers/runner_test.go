@@ -134,6 +134,11 @@ func newRunnerEnv(t *testing.T, opts FetcherOptions) *runnerEnv {
 	return env
 }
 
+// guid is the dedupe key of an item with the GUID, scoped to the site.
+func (e *runnerEnv) guid(g string) string {
+	return sourceScopedKey("guid:"+g, e.url)
+}
+
 // addSource registers a source on the fake site.
 func (e *runnerEnv) addSource(t *testing.T, kind models.SourceKind, path, settings string) models.Source {
 	t.Helper()
@@ -260,7 +265,7 @@ func TestRunSourceLifecycle(t *testing.T) {
 			t.Errorf("%s: demo %v first seen %v", key, a.Demo, a.FirstSeen)
 		}
 	}
-	if a := first["guid:m2"]; a.URL != env.url+"/e/m2" || a.TimeZone != "America/Chicago" {
+	if a := first[env.guid("m2")]; a.URL != env.url+"/e/m2" || a.TimeZone != "America/Chicago" {
 		t.Errorf("m2 = %+v", a)
 	}
 
@@ -288,8 +293,8 @@ func TestRunSourceLifecycle(t *testing.T) {
 	}
 	checkRun(t, run, "ok", counts{3, 0, 1, 2})
 	third := env.activities(t)
-	m2 := third["guid:m2"]
-	if len(third) != 3 || m2.ID != first["guid:m2"].ID || m2.Description != feed[1].desc || len(m2.Sources) != 2 {
+	m2 := third[env.guid("m2")]
+	if len(third) != 3 || m2.ID != first[env.guid("m2")].ID || m2.Description != feed[1].desc || len(m2.Sources) != 2 {
 		t.Errorf("after an update: %d activities, m2 = %+v", len(third), m2)
 	}
 
@@ -454,8 +459,12 @@ func TestRunSourceHTMLDuplicateKeys(t *testing.T) {
 	}
 	checkRun(t, run, "ok", counts{3, 3, 0, 0})
 	acts := env.activities(t)
-	mankato := "link:" + env.url + "/meetings#" + models.SHA256Hex([]byte("Regional meeting, Mankato"))[:8]
-	for _, key := range []string{"link:" + env.url + "/meetings", mankato, "link:" + env.url + "/survey"} {
+	// Two items share a link and neither is stored yet: both are keyed by
+	// their title and start, whatever their order on the page.
+	keyOf := func(title string) string {
+		return "link:" + env.url + "/meetings#" + models.SHA256Hex([]byte(identity(models.Activity{Title: title})))[:8]
+	}
+	for _, key := range []string{keyOf("Regional meeting, Bemidji"), keyOf("Regional meeting, Mankato"), "link:" + env.url + "/survey"} {
 		if _, ok := acts[key]; !ok {
 			t.Errorf("no activity %q in %v", key, acts)
 		}
@@ -530,25 +539,41 @@ func TestRunDueStopsWhenCancelled(t *testing.T) {
 	}
 }
 
-func TestBatchKeys(t *testing.T) {
-	hash := func(title string) string { return models.SHA256Hex([]byte(title))[:8] }
+func TestAssignKeys(t *testing.T) {
+	env := newRunnerEnv(t, FetcherOptions{})
+	ctx := context.Background()
+	day := func(d int) *time.Time { t := time.Date(2027, 1, d, 18, 0, 0, 0, time.UTC); return &t }
+	suffix := func(title string, start *time.Time) string {
+		return "#" + models.SHA256Hex([]byte(identity(models.Activity{Title: title, Start: start})))[:8]
+	}
+	type in struct {
+		key, title string
+		start      *time.Time
+	}
 	tests := []struct {
 		name  string
-		items [][2]string // dedupe key, title
-		want  []string    // "" for a dropped item
+		items []in
+		want  []string // "" for a duplicate
 	}{
-		{"distinct keys kept", [][2]string{{"a", "A"}, {"b", "B"}}, []string{"a", "b"}},
-		{"same key, other title", [][2]string{{"a", "A"}, {"a", "B"}}, []string{"a", "a#" + hash("B")}},
-		{"same item twice", [][2]string{{"a", "A"}, {"a", "A"}}, []string{"a", ""}},
-		{"suffixed key taken", [][2]string{{"a#" + hash("B"), "X"}, {"a", "A"}, {"a", "B"}},
-			[]string{"a#" + hash("B"), "a", "a#" + hash("B") + "-2"}},
+		{"distinct keys kept", []in{{"a", "A", nil}, {"b", "B", nil}}, []string{"a", "b"}},
+		{"same item twice", []in{{"a", "A", day(1)}, {"a", "A", day(1)}}, []string{"a", ""}},
+		{"same link and title, other dates", []in{{"a", "Board meeting", day(14)}, {"a", "Board meeting", day(21)}},
+			[]string{"a" + suffix("Board meeting", day(14)), "a" + suffix("Board meeting", day(21))}},
+		{"order does not matter", []in{{"a", "Board meeting", day(21)}, {"a", "Board meeting", day(14)}},
+			[]string{"a" + suffix("Board meeting", day(21)), "a" + suffix("Board meeting", day(14))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			keys := newBatchKeys()
-			for i, it := range tt.items {
-				got, ok := keys.key(models.Activity{DedupeKey: it[0], Title: it[1]})
-				if !ok {
+			var items []*found
+			for _, it := range tt.items {
+				items = append(items, &found{activity: models.Activity{DedupeKey: it.key, Title: it.title, Start: it.start}})
+			}
+			if err := env.store.InTx(ctx, func(tx *models.Store) error { return assignKeys(ctx, tx, "MN", items) }); err != nil {
+				t.Fatal(err)
+			}
+			for i, f := range items {
+				got := f.activity.DedupeKey
+				if f.duplicate {
 					got = ""
 				}
 				if got != tt.want[i] {
@@ -556,5 +581,41 @@ func TestBatchKeys(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAssignKeysKeepsStoredOwner: when a second item starts sharing a key,
+// the activity already stored under it keeps the key and so its id.
+func TestAssignKeysKeepsStoredOwner(t *testing.T) {
+	env := newRunnerEnv(t, FetcherOptions{})
+	env.site.set(func(s *fakeSite) {
+		s.contentType = "text/html"
+		s.body = `<ul><li class="m"><a href="/board">Board meeting</a> <time datetime="2027-01-14T18:00:00Z">Jan 14</time></li></ul>`
+	})
+	env.runner.Extract = func(it Item, j models.Jurisdiction, now time.Time) (models.Activity, bool) {
+		a, ok := testExtract(it, j, now)
+		if t, err := time.Parse(time.RFC3339, it.DateText); err == nil {
+			a.Start = &t
+		}
+		return a, ok
+	}
+	src := env.addSource(t, models.KindHTML, "/meetings", `{"item": "li.m"}`)
+	ctx := context.Background()
+	if _, err := env.runner.RunSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	first := env.activities(t)["link:"+env.url+"/board"]
+	env.site.set(func(s *fakeSite) {
+		s.body = `<ul><li class="m"><a href="/board">Board meeting</a> <time datetime="2027-02-11T18:00:00Z">Feb 11</time></li>
+			<li class="m"><a href="/board">Board meeting</a> <time datetime="2027-01-14T18:00:00Z">Jan 14</time></li></ul>`
+	})
+	env.clock.advance(time.Hour)
+	run, err := env.runner.RunSource(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRun(t, run, "ok", counts{2, 1, 0, 1})
+	if again := env.activities(t)["link:"+env.url+"/board"]; again.ID != first.ID || !again.Start.Equal(*first.Start) {
+		t.Errorf("the stored meeting lost its key: %+v, was %+v", again, first)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,16 +77,51 @@ func openPipeline(ctx context.Context, cfg config, log *slog.Logger, name string
 	return d, newPipeline(store, log, cfg), code, nil
 }
 
-func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
-	d, p, code, err := openPipeline(ctx, cfg, log, "scrape", args)
+// cmdScrape runs every enabled source (of one jurisdiction with --state),
+// or the one source --source names, whatever their schedule, then prints
+// a summary table and rescores what changed. On a terminal a progress bar
+// on stderr follows the sources; anywhere else only the log does.
+func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("scrape", flag.ContinueOnError)
+	state := fs.String("state", "", "two-letter code of one jurisdiction (default: all)")
+	sourceID := fs.Int64("source", 0, "id of the one source to run (see `heard sources list`)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *sourceID < 0 {
+		return fmt.Errorf("%w: scrape: --source %d is not a source id", errUsage, *sourceID)
+	}
+	d, p, code, err := openPipeline(ctx, cfg, log, "scrape", []string{"--state", *state})
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	runs, err := p.runner.RunAll(ctx, code)
+	srcs, err := scrapeSources(ctx, p.store, code, *sourceID)
 	if err != nil {
 		return err
 	}
+
+	bar := newProgress(stderr, len(srcs))
+	if bar != nil {
+		p.runner.Log = newLogger(bar, cfg.LogFormat)
+	}
+	runs := []models.ScrapeRun{}
+	var unrecorded []error
+	for i, src := range srcs {
+		if err := ctx.Err(); err != nil {
+			unrecorded = append(unrecorded, err)
+			break
+		}
+		bar.Step(i+1, src.Jurisdiction+" "+cmp.Or(src.Name, src.URL))
+		run, err := p.runner.RunSource(ctx, src)
+		if run.ID == 0 && err != nil {
+			unrecorded = append(unrecorded, err) // the runner logged it
+			continue
+		}
+		runs = append(runs, run)
+	}
+	bar.Finish()
+
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tSOURCE\tSTATE\tSTATUS\tFOUND\tINSERTED\tUPDATED\tUNCHANGED\tERROR")
 	failed := 0
@@ -99,6 +136,9 @@ func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string,
 		return err
 	}
 	if _, err := p.rescore(ctx, changed(runs), "scrape"); err != nil {
+		return err
+	}
+	if err := errors.Join(unrecorded...); err != nil {
 		return err
 	}
 	if failed > 0 {

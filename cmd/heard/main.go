@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -22,7 +23,12 @@ const usage = `heard — ESSA stakeholder-engagement scorecards
 Usage:
   heard serve [--addr HOST:PORT] [--demo] [--no-scheduler] [--no-migrate]
   heard migrate up|status
-  heard scrape [--state XX]
+  heard scrape [--state XX] [--source ID]
+  heard sources list [--state XX] [--json]
+  heard sources add --state XX --kind html|rss|atom|ical|pdf --url URL
+                    [--name NAME] [--settings JSON]
+  heard sources enable|disable ID
+  heard sources sync
   heard score [--state XX]
   heard override --state XX --criterion KEY (--score N | --none-found | --clear)
                  --justification TEXT [--author NAME]
@@ -39,6 +45,11 @@ Environment:
                    addresses (tests only; the demo corpus is allowed anyway)
   HEARD_SOURCE_MAX_FAILURES     failed runs in a row before a source is
                    disabled (default 10; 0 never disables)
+  HEARD_RATE_LIMIT requests per second each client may make to /api/
+                   (default 10; a negative value turns the limit off)
+  HEARD_RATE_BURST requests a client may make at once (default 60)
+  HEARD_TRUSTED_PROXIES  comma-separated IPs or CIDRs of reverse proxies
+                   whose X-Forwarded-For names the client (default none)
 `
 
 func main() {
@@ -56,6 +67,9 @@ var errUsage = errors.New("usage")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := configFromEnv(os.Getenv)
 	log := newLogger(stderr, cfg.LogFormat)
+	for _, p := range cfg.Problems {
+		log.Warn("ignoring a setting", "problem", p)
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -67,7 +81,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = cmdMigrate(ctx, cfg, log, args[1:], stdout)
 	case "scrape":
-		err = cmdScrape(ctx, cfg, log, args[1:], stdout)
+		err = cmdScrape(ctx, cfg, log, args[1:], stdout, stderr)
+	case "sources":
+		err = cmdSources(ctx, cfg, log, args[1:], stdout)
 	case "score":
 		err = cmdScore(ctx, cfg, log, args[1:], stdout)
 	case "override":
@@ -107,6 +123,15 @@ type config struct {
 	AllowPrivate bool
 	// MaxFailures disables a source after that many failed runs in a row.
 	MaxFailures int
+	// RateLimit and RateBurst size each API client's token bucket; zero
+	// means the handlers' defaults, negative turns the limit off.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies may name the client in X-Forwarded-For.
+	TrustedProxies []string
+	// Problems are settings that could not be read and were left at their
+	// defaults; run logs them once the logger exists.
+	Problems []string
 }
 
 func configFromEnv(getenv func(string) string) config {
@@ -130,6 +155,25 @@ func configFromEnv(getenv func(string) string) config {
 	c.MaxFailures = 10
 	if n, err := strconv.Atoi(getenv("HEARD_SOURCE_MAX_FAILURES")); err == nil && n >= 0 {
 		c.MaxFailures = n
+	}
+	if v := getenv("HEARD_RATE_LIMIT"); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(f) {
+			c.RateLimit = f
+		} else {
+			c.Problems = append(c.Problems, "HEARD_RATE_LIMIT="+v+" is not a number")
+		}
+	}
+	if v := getenv("HEARD_RATE_BURST"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.RateBurst = n
+		} else {
+			c.Problems = append(c.Problems, "HEARD_RATE_BURST="+v+" is not a whole number")
+		}
+	}
+	for _, p := range strings.Split(getenv("HEARD_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	return c
 }

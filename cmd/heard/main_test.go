@@ -236,3 +236,24 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		t.Errorf("log lacks the demo pipeline summary:\n%s", stderr.String())
 	}
 }
+
+func TestConfigRateLimits(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c := configFromEnv(env(nil))
+	if c.RateLimit != 0 || c.RateBurst != 0 || c.TrustedProxies != nil || len(c.Problems) != 0 {
+		t.Errorf("defaults: %+v", c)
+	}
+	c = configFromEnv(env(map[string]string{"HEARD_RATE_LIMIT": "2.5", "HEARD_RATE_BURST": "20",
+		"HEARD_TRUSTED_PROXIES": " 127.0.0.1, ::1 ,,10.0.0.0/8"}))
+	if c.RateLimit != 2.5 || c.RateBurst != 20 || strings.Join(c.TrustedProxies, "|") != "127.0.0.1|::1|10.0.0.0/8" {
+		t.Errorf("set: %+v", c)
+	}
+	c = configFromEnv(env(map[string]string{"HEARD_RATE_LIMIT": "-1"}))
+	if c.RateLimit != -1 {
+		t.Errorf("off: %+v", c)
+	}
+	c = configFromEnv(env(map[string]string{"HEARD_RATE_LIMIT": "ten", "HEARD_RATE_BURST": "1.5"}))
+	if c.RateLimit != 0 || c.RateBurst != 0 || len(c.Problems) != 2 {
+		t.Errorf("unreadable values should fall back to the defaults and be reported: %+v", c)
+	}
+}

@@ -21,6 +21,12 @@ type pipeline struct {
 	runner *scrapers.Runner
 	log    *slog.Logger
 	now    func() time.Time
+
+	// elector, when set, lets only the replica it elects run scheduled
+	// jobs (see leaderElector); nil runs them here unconditionally.
+	elector gocron.Elector
+	// scrapeEvery is the scrape job's tick; a minute when zero.
+	scrapeEvery time.Duration
 }
 
 // newPipeline builds the pipeline. allowHosts are private host:port
@@ -116,12 +122,22 @@ const (
 // own interval decides when it is due) and a nightly rescore, so scores
 // follow the calendar (upcoming events become held) even without new
 // evidence. Each job runs in singleton mode: a slow run is not overlapped.
+// With an elector, every replica ticks but only the leader runs the jobs;
+// the scrape job's claim still guards a hand-over mid-run.
 func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error) {
-	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{p.log}))
+	opts := []gocron.SchedulerOption{gocron.WithLogger(gocronLogger{p.log})}
+	if p.elector != nil {
+		opts = append(opts, gocron.WithDistributedElector(p.elector))
+	}
+	s, err := gocron.NewScheduler(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	_, err = s.NewJob(gocron.DurationJob(time.Minute),
+	every := p.scrapeEvery
+	if every <= 0 {
+		every = time.Minute
+	}
+	_, err = s.NewJob(gocron.DurationJob(every),
 		gocron.NewTask(func() { p.scrapeDue(ctx) }),
 		gocron.WithName(jobScrapeDue),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"heard/handlers"
 	"heard/migrations"
 	"heard/models"
@@ -49,9 +51,32 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 			return err
 		}
 	} else {
+		// Without --demo nothing serves the demo corpus: its sources would
+		// only fail, and their records must not pass for real ones.
+		n, err := store.DisableDemoSourcesExcept(ctx, "")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Warn("disabled the demo sources of an earlier `serve --demo`; their records stay, labelled demo",
+				"sources", n)
+		}
 		p = newPipeline(store, log, cfg)
 	}
 	if !*noScheduler {
+		// Every replica ticks; the one holding the advisory lock runs the
+		// jobs. Deferred after the pool's close and before the scheduler's
+		// shutdown, the lock is released once the jobs have stopped and
+		// before the pool goes.
+		elector := newLeaderElector(d.DB.DB, log)
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := elector.Close(closeCtx); err != nil {
+				log.Error("scheduler elector", "err", err)
+			}
+		}()
+		p.elector = elector
 		sched, err := p.startScheduler(ctx)
 		if err != nil {
 			return err
@@ -63,7 +88,8 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}()
 	}
 
-	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d)})
+	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d),
+		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}
