@@ -259,23 +259,10 @@ func compareOverall(a, b *float64) int {
 // upcoming returns the next activities that have not started (or, for a
 // comment period, not closed), soonest first.
 func (h *Handler) upcoming(ctx context.Context, code string, limit int) ([]models.Activity, error) {
-	acts, _, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: code})
+	// The database keeps only what is still open; the soonest come first.
+	out, _, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: code, Upcoming: true, Now: h.opts.Now()})
 	if err != nil {
 		return nil, err
-	}
-	now := h.opts.Now()
-	var out []models.Activity
-	for _, a := range acts {
-		if a.Status == models.StatusCancelled {
-			continue
-		}
-		open := a.Start != nil && !a.Start.Before(now)
-		if a.Type == models.TypeCommentPeriod && a.End != nil && !a.End.Before(now) {
-			open = true
-		}
-		if open {
-			out = append(out, a)
-		}
 	}
 	slices.SortStableFunc(out, func(a, b models.Activity) int { return activityWhen(a).Compare(activityWhen(b)) })
 	if len(out) > limit {
