@@ -73,10 +73,10 @@ var ScorecardColumns = []ExportColumn[models.ScorecardRow]{
 		func(r models.ScorecardRow) any { return r.CriterionTitle }),
 	col("weight", typeInteger, "Weight of the criterion in the overall score; the weights of a rubric version sum to 100.",
 		func(r models.ScorecardRow) any { return r.Weight }),
-	col("status", typeText, "How the criterion's score came about. scored carries a number; no_evidence means nothing was found and is left out of the overall score (it is not a 0); not_applicable applies only to tribal consultation where there are no federally recognized tribes. "+
+	col("status", typeText, "How the criterion's score came about. scored carries a number; no_evidence means nothing was found, and the criterion is left out of the overall score rather than counted as 0; not_applicable means the criterion does not apply (tribal consultation where the jurisdiction has no federally recognized tribes). "+
 		oneOf([]models.CriterionStatus{models.StatusScored, models.StatusNoEvidence, models.StatusNotApplicable, models.StatusNotScored}),
 		func(r models.ScorecardRow) any { return string(r.Status) }),
-	col("score", typeInteger, "Score from 0 to 4 (0 no evidence of the practice, 4 exemplary and sustained); empty (null) unless status is scored.",
+	col("score", typeInteger, "Published score from 0 to 4 on the criterion's anchors (see /methodology); empty (null) unless status is scored. A 0 is a judged score, never a missing one.",
 		func(r models.ScorecardRow) any { return r.Score }),
 	col("override_score", typeInteger, "Reserved for a staff override of the score, 0 to 4. Overrides are not published in this export yet, so the column is always empty (null); it is kept so that files stay comparable when they are.",
 		func(r models.ScorecardRow) any { return r.OverrideScore }),

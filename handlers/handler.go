@@ -115,8 +115,25 @@ func (h *Handler) Register(r *gin.Engine) {
 	r.GET("/methodology", h.methodologyPage)
 	h.registerExports(r) // /api/v1/export/{scorecards,activities}.{csv,ndjson} and the /data dictionary
 
-	r.NoRoute(h.notFound)
+	r.NoRoute(h.headAsGet(r), h.notFound)
 	r.NoMethod(h.notFound)
+}
+
+// headAsGet answers HEAD on every GET route, as HTTP expects: the request is
+// routed again as a GET, and net/http, which still sees the original HEAD,
+// sends the headers without the body.
+func (h *Handler) headAsGet(r *gin.Engine) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Method != http.MethodHead || c.GetBool("head_as_get") {
+			return
+		}
+		get := c.Request.Clone(c.Request.Context())
+		get.Method = http.MethodGet
+		c.Set("head_as_get", true)
+		c.Request = get
+		r.HandleContext(c)
+		c.Abort()
+	}
 }
 
 func (h *Handler) notFound(c *gin.Context) {

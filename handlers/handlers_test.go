@@ -423,3 +423,28 @@ func TestHostileParameters(t *testing.T) {
 		t.Errorf("/states/%%00: %d", resp.StatusCode)
 	}
 }
+
+func TestHeadRequests(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/", "/states/OH", "/api/v1/jurisdictions", "/api/v1/rubric"} {
+		req, _ := http.NewRequest(http.MethodHead, f.srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(body) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d body bytes, type %q", path, resp.StatusCode, len(body), resp.Header.Get("Content-Type"))
+		}
+	}
+	req, _ := http.NewRequest(http.MethodHead, f.srv.URL+"/nope", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("HEAD /nope: %d", resp.StatusCode)
+	}
+}
