@@ -263,7 +263,7 @@ func streamExport[R any](h *Handler, c *gin.Context, name string, format exportF
 			w = newNDJSONRows(c.Writer, cols)
 		}
 		c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
-		c.Header("Cache-Control", "public, max-age=300")
+		c.Header("Cache-Control", "public, max-age=60") // as the JSON API; no ETag, since the body is never whole in memory
 		c.Header("X-Content-Type-Options", "nosniff")
 		c.Status(http.StatusOK)
 		return w.header()

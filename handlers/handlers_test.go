@@ -448,3 +448,51 @@ func TestHeadRequests(t *testing.T) {
 		t.Errorf("HEAD /nope: %d", resp.StatusCode)
 	}
 }
+
+func TestOverrideShownWithMachineScore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.store.AddOverride(ctx, models.Override{Jurisdiction: "OH", RubricVersion: 1, CriterionKey: "comment",
+		Kind: models.OverrideScore, Score: 4, Justification: "Second round documented in board minutes of May 3.",
+		Author: "analyst@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Rescore(ctx, "OH", testNow.Add(time.Minute), "override"); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Data scorecardJSON `json:"data"`
+	}
+	f.getJSON(t, "/api/v1/jurisdictions/OH/scorecard", http.StatusOK, &got)
+	var comment criterionJSON
+	for _, c := range got.Data.Criteria {
+		if c.Key == "comment" {
+			comment = c
+		}
+	}
+	if comment.Score == nil || *comment.Score != 4 || comment.MachineScore == nil || *comment.MachineScore == 4 ||
+		comment.Override == nil || comment.Override.Author != "analyst@example.org" || got.Data.Trigger != "override" {
+		t.Fatalf("comment criterion %+v (override %+v)", comment, comment.Override)
+	}
+	var overrides struct {
+		Data []models.Override `json:"data"`
+	}
+	f.getJSON(t, "/api/v1/jurisdictions/OH/overrides", http.StatusOK, &overrides)
+	if len(overrides.Data) != 1 || overrides.Data[0].Score != 4 {
+		t.Errorf("override history %+v", overrides.Data)
+	}
+	var hist struct {
+		Data []historyPoint `json:"data"`
+	}
+	f.getJSON(t, "/api/v1/jurisdictions/OH/history", http.StatusOK, &hist)
+	if len(hist.Data) != 2 || hist.Data[1].Trigger != "override" || !hist.Data[0].ComputedAt.Before(hist.Data[1].ComputedAt) {
+		t.Errorf("history %+v", hist.Data)
+	}
+	_, body := f.get(t, "/states/OH")
+	for _, want := range []string{"Staff override", "Second round documented in board minutes of May 3.",
+		"machine's score from the evidence alone: 2 of 4"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("state page lacks %q", want)
+		}
+	}
+}

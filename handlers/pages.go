@@ -67,6 +67,8 @@ var pageFuncs = template.FuncMap{
 			return x.Label()
 		case models.Level:
 			return x.Label()
+		case models.CriterionStatus:
+			return strings.ReplaceAll(string(x), "_", " ")
 		case string:
 			return models.AudienceGroup(x).Label()
 		}
