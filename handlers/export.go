@@ -78,7 +78,7 @@ var ScorecardColumns = []ExportColumn[models.ScorecardRow]{
 		func(r models.ScorecardRow) any { return string(r.Status) }),
 	col("score", typeInteger, "Published score from 0 to 4 on the criterion's anchors (see /methodology); empty (null) unless status is scored. A 0 is a judged score, never a missing one.",
 		func(r models.ScorecardRow) any { return r.Score }),
-	col("override_score", typeInteger, "Reserved for a staff override of the score, 0 to 4. Overrides are not published in this export yet, so the column is always empty (null); it is kept so that files stay comparable when they are.",
+	col("override_score", typeInteger, "The staff override in force when the run was made, 0 to 4 (score then equals it; a 'searched, none found' override is 0); empty (null) when the machine's score stands. The justification and history are at /api/v1/jurisdictions/{code}/overrides.",
 		func(r models.ScorecardRow) any { return r.OverrideScore }),
 	col("level", typeText, "Level of the jurisdiction's whole score run (repeated on each of its rows). "+oneOf(models.Levels),
 		func(r models.ScorecardRow) any { return string(r.Level) }),

@@ -316,7 +316,8 @@ func TestPages(t *testing.T) {
 			"Public comment on the draft plan", "Demonstration data", "Rubric version", "Wed, Nov 25, 2026, 7:00 a.m. EST",
 			"Where this evidence comes from", `class="health health-pending"`, "Test feed"}},
 		{"/states/ZZ", 404, []string{"Not found"}},
-		{"/methodology", 200, []string{"Methodology", "Tribal consultation", "weight 14", "Insufficient evidence"}},
+		{"/methodology", 200, []string{"Methodology", "Tribal consultation", "weight 14", "Insufficient evidence",
+			"searched, none found", "Ohio", "Puerto Rico", "Version 1, published"}},
 		{"/no-such-page", 404, []string{"Page not found"}},
 	}
 	for _, tt := range tests {
@@ -487,6 +488,20 @@ func TestOverrideShownWithMachineScore(t *testing.T) {
 	f.getJSON(t, "/api/v1/jurisdictions/OH/history", http.StatusOK, &hist)
 	if len(hist.Data) != 2 || hist.Data[1].Trigger != "override" || !hist.Data[0].ComputedAt.Before(hist.Data[1].ComputedAt) {
 		t.Errorf("history %+v", hist.Data)
+	}
+	_, export := f.get(t, "/api/v1/export/scorecards.ndjson")
+	var exported bool
+	for _, line := range strings.Split(strings.TrimSpace(string(export)), "\n") {
+		var row map[string]any
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatal(err)
+		}
+		if row["jurisdiction"] == "OH" && row["criterion_key"] == "comment" {
+			exported = row["override_score"] == 4.0 && row["score"] == 4.0
+		}
+	}
+	if !exported {
+		t.Errorf("the scorecards export does not carry the override")
 	}
 	_, body := f.get(t, "/states/OH")
 	for _, want := range []string{"Staff override", "Second round documented in board minutes of May 3.",

@@ -367,16 +367,36 @@ func (h *Handler) statePage(c *gin.Context) {
 
 type methodologyData struct {
 	Rubric      models.Rubric
+	Versions    []models.Rubric
 	Levels      []models.Level
 	MinCoverage float64
+	// NoTribes are the jurisdictions where the tribal criterion does not
+	// apply.
+	NoTribes []models.Jurisdiction
 }
 
 func (h *Handler) methodologyPage(c *gin.Context) {
-	rubric, err := h.store.CurrentRubric(c.Request.Context())
+	ctx := c.Request.Context()
+	rubric, err := h.store.CurrentRubric(ctx)
 	if err != nil {
 		h.pageErr(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, "methodology", page{Title: "Methodology", Data: methodologyData{
-		Rubric: rubric, Levels: models.Levels, MinCoverage: models.MinCoverage}})
+	versions, err := h.store.RubricVersions(ctx)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	js, err := h.store.Jurisdictions(ctx)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	d := methodologyData{Rubric: rubric, Versions: versions, Levels: models.Levels, MinCoverage: models.MinCoverage}
+	for _, j := range js {
+		if !j.FederallyRecognizedTribes {
+			d.NoTribes = append(d.NoTribes, j)
+		}
+	}
+	h.render(c, http.StatusOK, "methodology", page{Title: "Methodology", Data: d})
 }

@@ -17,8 +17,8 @@ type ScorecardRow struct {
 	Weight           int             `db:"weight"`
 	Status           CriterionStatus `db:"status"`
 	Score            *int            `db:"score"`
-	// OverrideScore is the staff override in force, once overrides are
-	// published; until then the query selects NULL so the column exists.
+	// OverrideScore is the staff override in force when the run was made
+	// (Score is then the same number); null when the machine's score stands.
 	OverrideScore *int      `db:"override_score"`
 	Level         Level     `db:"level"`
 	Overall       *float64  `db:"overall"`
@@ -40,7 +40,7 @@ func (s *Store) ScorecardRows(ctx context.Context, rubricVersion int, fn func(Sc
 		SELECT j.code AS jurisdiction, j.name AS jurisdiction_name, r.rubric_version,
 			c.key AS criterion_key, c.title AS criterion_title, c.weight::int AS weight,
 			coalesce(cs.status, 'not_scored') AS status, cs.score::int AS score,
-			NULL::int AS override_score,
+			CASE WHEN cs.override_id IS NOT NULL THEN cs.score::int END AS override_score,
 			r.level, r.overall::float8 AS overall, r.coverage::float8 AS coverage,
 			coalesce(cs.rationale, 'Not scored yet.') AS rationale,
 			coalesce(cs.evidence_ids, '{}') AS evidence_ids,

@@ -87,3 +87,13 @@ func (s *Store) RubricByVersion(ctx context.Context, version int) (Rubric, error
 	}
 	return r, nil
 }
+
+// RubricVersions lists every rubric version, newest first, without criteria.
+func (s *Store) RubricVersions(ctx context.Context) ([]Rubric, error) {
+	out := []Rubric{}
+	if err := s.q.SelectContext(ctx, &out, `SELECT version, published_at, notes FROM rubric_versions
+		ORDER BY version DESC`); err != nil {
+		return nil, fmt.Errorf("rubric versions: %w", err)
+	}
+	return out, nil
+}
