@@ -107,6 +107,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/sources", h.listSources)
 	api.GET("/rubric", h.getRubric)
 	api.GET("/snapshots/:sha256", h.getSnapshot)
+	api.GET("/openapi.yaml", h.getOpenAPI)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

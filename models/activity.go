@@ -411,6 +411,9 @@ type ActivityFilter struct {
 	Query string
 	// IncludeRejected keeps activities staff rejected; scoring leaves them out.
 	IncludeRejected bool
+	// WithoutSources skips loading provenance (scoring reads none of it);
+	// times are still shown in each activity's zone.
+	WithoutSources bool
 	// Limit and Offset page the list; a Limit of 0 means no limit.
 	Limit, Offset int
 }
@@ -508,6 +511,12 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, i
 			return nil, 0, fmt.Errorf("count activities: %w", err)
 		}
 	}
+	if f.WithoutSources {
+		for i := range out {
+			out[i].localize()
+		}
+		return out, total, nil
+	}
 	if err := s.attachSources(ctx, out); err != nil {
 		return nil, 0, err
 	}
@@ -557,10 +566,7 @@ func (s *Store) attachSources(ctx context.Context, acts []Activity) error {
 }
 
 func (a *Activity) localize() {
-	loc, err := time.LoadLocation(a.TimeZone)
-	if err != nil {
-		return
-	}
+	loc := Zone(a.TimeZone)
 	if a.Start != nil {
 		t := a.Start.In(loc)
 		a.Start = &t

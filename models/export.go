@@ -111,15 +111,12 @@ func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityR
 		return fmt.Errorf("activity rows: %w", err)
 	}
 	defer rows.Close()
-	// time.LoadLocation reads the zone database on every call; an export
-	// meets the same few zones thousands of times.
-	zones := map[string]*time.Location{}
 	for rows.Next() {
 		var row ActivityRow
 		if err := rows.StructScan(&row); err != nil {
 			return fmt.Errorf("scan activity row: %w", err)
 		}
-		row.inZone(zones)
+		row.inZone()
 		if err := fn(row); err != nil {
 			return err
 		}
@@ -131,16 +128,9 @@ func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityR
 }
 
 // inZone shows start and end in the activity's time zone and every other
-// time in UTC, loading each zone once per export.
-func (r *ActivityRow) inZone(zones map[string]*time.Location) {
-	loc, ok := zones[r.TimeZone]
-	if !ok {
-		var err error
-		if loc, err = time.LoadLocation(r.TimeZone); err != nil {
-			loc = time.UTC
-		}
-		zones[r.TimeZone] = loc
-	}
+// time in UTC.
+func (r *ActivityRow) inZone() {
+	loc := Zone(r.TimeZone)
 	if r.Start != nil {
 		t := r.Start.In(loc)
 		r.Start = &t

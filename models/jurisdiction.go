@@ -24,12 +24,7 @@ type Jurisdiction struct {
 }
 
 // Location is the jurisdiction's time zone, UTC if it cannot be loaded.
-func (j Jurisdiction) Location() *time.Location {
-	if loc, err := time.LoadLocation(j.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+func (j Jurisdiction) Location() *time.Location { return Zone(j.TimeZone) }
 
 var postalCode = regexp.MustCompile(`^\s*[A-Za-z]{2}\s*$`)
 

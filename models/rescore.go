@@ -18,7 +18,7 @@ func (s *Store) Rescore(ctx context.Context, code string, now time.Time, trigger
 	if err != nil {
 		return Scorecard{}, err
 	}
-	acts, _, err := s.Activities(ctx, ActivityFilter{Jurisdiction: j.Code})
+	acts, _, err := s.Activities(ctx, ActivityFilter{Jurisdiction: j.Code, WithoutSources: true})
 	if err != nil {
 		return Scorecard{}, err
 	}
