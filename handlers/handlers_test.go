@@ -27,7 +27,7 @@ type fixture struct {
 	snapshot string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	store := modeltest.NewStore(t)
 	ctx := context.Background()
