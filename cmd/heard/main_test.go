@@ -257,3 +257,30 @@ func TestConfigRateLimits(t *testing.T) {
 		t.Errorf("unreadable values should fall back to the defaults and be reported: %+v", c)
 	}
 }
+
+func TestOverrideCommand(t *testing.T) {
+	_, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	ctx := context.Background()
+	code, stdout, stderr := runHeard(t, ctx, "override", "--state", "oh", "--criterion", "comment", "--score", "3",
+		"--justification", "Second round held; see minutes.", "--author", "analyst")
+	if code != 0 || !strings.Contains(stdout, "on OH/comment recorded") {
+		t.Fatalf("override: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runHeard(t, ctx, "override", "--state", "OH", "--criterion", "tribal", "--none-found",
+		"--justification", "Searched.", "--author", "analyst")
+	if code != 0 {
+		t.Fatalf("none found: exit %d %s", code, stdout)
+	}
+	for _, args := range [][]string{
+		{"override", "--state", "OH", "--criterion", "comment", "--score", "3", "--author", "a"},        // no justification
+		{"override", "--state", "OH", "--criterion", "comment", "--score", "9", "--justification", "x"}, // out of range
+		{"override", "--state", "OH", "--criterion", "comment", "--score", "2", "--clear", "--justification", "x"},
+		{"override", "--state", "ZZ", "--criterion", "comment", "--score", "2", "--justification", "x"},
+		{"override", "--state", "OH", "--criterion", "nope", "--none-found", "--justification", "x", "--author", "a"},
+	} {
+		if code, _, stderr := runHeard(t, ctx, args...); code != 2 {
+			t.Errorf("heard %v: exit %d, want 2 (%s)", args, code, stderr)
+		}
+	}
+}
