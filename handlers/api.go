@@ -135,18 +135,19 @@ func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric m
 	return out, nil
 }
 
-// rubricFor returns the rubric version the request asks for with
-// ?rubric_version=N, or the current one; it answers 400 or 404 itself.
-func (h *Handler) rubricFor(c *gin.Context) (models.Rubric, bool) {
+// rubricFor returns the rubric version the request asks for in the query
+// parameter param (?rubric_version=N), or the current one; it answers 400
+// or 404 itself.
+func (h *Handler) rubricFor(c *gin.Context, param string) (models.Rubric, bool) {
 	ctx := c.Request.Context()
 	var (
 		rubric models.Rubric
 		err    error
 	)
-	if v := c.Query("rubric_version"); v != "" {
+	if v := c.Query(param); v != "" {
 		n, convErr := strconv.Atoi(v)
 		if convErr != nil || n < 1 || n > math.MaxInt32 {
-			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"rubric_version": "must be a positive whole number"}})
+			h.respondErr(c, &models.ValidationError{Fields: map[string]string{param: "must be a positive whole number"}})
 			return rubric, false
 		}
 		rubric, err = h.store.RubricByVersion(ctx, n)
@@ -160,14 +161,21 @@ func (h *Handler) rubricFor(c *gin.Context) (models.Rubric, bool) {
 	return rubric, true
 }
 
-func (h *Handler) getScorecard(c *gin.Context) {
-	ctx := c.Request.Context()
-	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
+// jurisdictionAndRubric reads the :code of the path and the rubric version
+// of the query, answering 400 or 404 itself.
+func (h *Handler) jurisdictionAndRubric(c *gin.Context) (models.Jurisdiction, models.Rubric, bool) {
+	j, err := h.store.JurisdictionByCode(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		h.respondErr(c, err)
-		return
+		return j, models.Rubric{}, false
 	}
-	rubric, ok := h.rubricFor(c)
+	rubric, ok := h.rubricFor(c, "rubric_version")
+	return j, rubric, ok
+}
+
+func (h *Handler) getScorecard(c *gin.Context) {
+	ctx := c.Request.Context()
+	j, rubric, ok := h.jurisdictionAndRubric(c)
 	if !ok {
 		return
 	}
@@ -197,12 +205,7 @@ type historyPoint struct {
 // first, under the current or the requested rubric version.
 func (h *Handler) getHistory(c *gin.Context) {
 	ctx := c.Request.Context()
-	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
-	if err != nil {
-		h.respondErr(c, err)
-		return
-	}
-	rubric, ok := h.rubricFor(c)
+	j, rubric, ok := h.jurisdictionAndRubric(c)
 	if !ok {
 		return
 	}
@@ -225,12 +228,7 @@ func (h *Handler) getHistory(c *gin.Context) {
 // score that differs from the machine's.
 func (h *Handler) getOverrides(c *gin.Context) {
 	ctx := c.Request.Context()
-	j, err := h.store.JurisdictionByCode(ctx, c.Param("code"))
-	if err != nil {
-		h.respondErr(c, err)
-		return
-	}
-	rubric, ok := h.rubricFor(c)
+	j, rubric, ok := h.jurisdictionAndRubric(c)
 	if !ok {
 		return
 	}
@@ -389,23 +387,8 @@ func (h *Handler) listSources(c *gin.Context) {
 }
 
 func (h *Handler) getRubric(c *gin.Context) {
-	ctx := c.Request.Context()
-	var (
-		rubric models.Rubric
-		err    error
-	)
-	if v := c.Query("version"); v != "" {
-		n, convErr := strconv.Atoi(v)
-		if convErr != nil || n < 1 || n > math.MaxInt32 {
-			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"version": "must be a positive whole number"}})
-			return
-		}
-		rubric, err = h.store.RubricByVersion(ctx, n)
-	} else {
-		rubric, err = h.store.CurrentRubric(ctx)
-	}
-	if err != nil {
-		h.respondErr(c, err)
+	rubric, ok := h.rubricFor(c, "version")
+	if !ok {
 		return
 	}
 	respondData(c, rubric)

@@ -187,22 +187,8 @@ func (h *Handler) registerExports(r gin.IRouter) {
 func (h *Handler) exportScorecards(format exportFormat) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx := c.Request.Context()
-		var (
-			rubric models.Rubric
-			err    error
-		)
-		if v := c.Query("rubric_version"); v != "" {
-			n, convErr := strconv.Atoi(v)
-			if convErr != nil || n < 1 {
-				h.respondErr(c, &models.ValidationError{Fields: map[string]string{"rubric_version": "must be a positive whole number"}})
-				return
-			}
-			rubric, err = h.store.RubricByVersion(ctx, n)
-		} else {
-			rubric, err = h.store.CurrentRubric(ctx)
-		}
-		if err != nil {
-			h.respondErr(c, err)
+		rubric, ok := h.rubricFor(c, "rubric_version")
+		if !ok {
 			return
 		}
 		streamExport(h, c, "heard-scorecards", format, ScorecardColumns, func(fn func(models.ScorecardRow) error) error {
