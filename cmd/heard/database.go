@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,8 +18,8 @@ import (
 	"heard/migrations"
 )
 
-// appName tags heard's connections so a process can tell whether other
-// heard processes still use the embedded cluster before stopping it.
+// appName tags heard's connections, so they can be told apart in
+// pg_stat_activity.
 const appName = "heard"
 
 // database is an open pool and how to let go of it.
@@ -26,7 +27,11 @@ type database struct {
 	DB      *sqlx.DB
 	URL     string
 	cluster *embedded.Cluster
-	log     *slog.Logger
+	// users is held with a shared flock for as long as this process uses
+	// the embedded cluster: the last process out is the one that can take
+	// it exclusively, and only it stops the server.
+	users *os.File
+	log   *slog.Logger
 }
 
 // openDatabase connects to DATABASE_URL, or starts (or joins) the embedded
@@ -38,7 +43,15 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 		log.Info("using database from DATABASE_URL", "database", redact(d.URL))
 	} else {
 		d.cluster = embedded.New(cfg.DataDir, log)
+		// Registered as a user before starting, so that a process stopping
+		// the cluster at this moment either sees us or finishes first.
+		users, err := joinUsers(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		d.users = users
 		if _, err := d.cluster.Start(ctx); err != nil {
+			users.Close()
 			return nil, fmt.Errorf("embedded database: %w", err)
 		}
 		d.URL = d.cluster.URL("heard")
@@ -61,28 +74,45 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 }
 
 // Close closes the pool and, for the embedded cluster, stops the server
-// unless `heard db start` asked to keep it or another heard process is
-// still connected.
+// unless `heard db start` asked to keep it or another heard process still
+// uses it.
 func (d *database) Close(ctx context.Context) {
-	others := 0
-	if d.cluster != nil {
-		_ = d.DB.GetContext(ctx, &others, `SELECT count(*) FROM pg_stat_activity
-			WHERE application_name = $1 AND pid <> pg_backend_pid()`, appName)
+	if d.DB != nil {
+		d.DB.Close()
 	}
-	d.DB.Close()
 	if d.cluster == nil {
 		return
 	}
+	defer d.users.Close() // releases our shared lock
+	last := syscall.Flock(int(d.users.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
 	switch {
 	case keepRunning(d.cluster):
 		d.log.Info("leaving embedded database running (started with `heard db start`)")
-	case others > 0:
-		d.log.Info("leaving embedded database running for other heard processes", "connections", others)
+	case !last:
+		d.log.Info("leaving embedded database running for other heard processes")
 	default:
 		if err := d.cluster.Stop(ctx); err != nil {
 			d.log.Error("stop embedded database", "err", err)
 		}
 	}
+}
+
+// joinUsers opens the users file of the data directory and takes a shared
+// lock on it, waiting while another process holds it exclusively to stop
+// the cluster.
+func joinUsers(dataDir string) (*os.File, error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dataDir, "postgres.users"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("embedded database users file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock embedded database users file: %w", err)
+	}
+	return f, nil
 }
 
 func keepMarker(c *embedded.Cluster) string {

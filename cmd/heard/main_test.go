@@ -284,3 +284,40 @@ func TestOverrideCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedClusterStopsWithLastUser: two processes on one data
+// directory share the cluster, which stops when the last one closes, and
+// not before, however idle the other's connections.
+func TestEmbeddedClusterStopsWithLastUser(t *testing.T) {
+	modeltest.ServerURL(t) // the server binaries come with the test server; same skip rule
+	dir, err := os.MkdirTemp("", "heard-share-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ctx := context.Background()
+	cfg := config{DataDir: dir}
+	log := newLogger(io.Discard, "")
+	first, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { first.cluster.Stop(ctx) })
+	second.DB.Close() // an idle peer: no open connections at all
+	first.Close(ctx)
+	if !first.cluster.Running(ctx) {
+		t.Fatal("the first process to leave stopped the cluster under the second")
+	}
+	second.DB = nil
+	second.Close(ctx)
+	if second.cluster.Running(ctx) {
+		t.Error("the last process to leave did not stop the cluster")
+	}
+}
