@@ -479,7 +479,7 @@ func TestOverrideShownWithMachineScore(t *testing.T) {
 		Data []models.Override `json:"data"`
 	}
 	f.getJSON(t, "/api/v1/jurisdictions/OH/overrides", http.StatusOK, &overrides)
-	if len(overrides.Data) != 1 || overrides.Data[0].Score != 4 {
+	if len(overrides.Data) != 1 || overrides.Data[0].ScoreValue == nil || *overrides.Data[0].ScoreValue != 4 {
 		t.Errorf("override history %+v", overrides.Data)
 	}
 	var hist struct {

@@ -333,6 +333,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{path: "/api/v1/activities", status: 200},
 		{path: "/api/v1/activities?state=oh&type=listening_session&phase=pre_draft&group=teachers&from=2026-11-01&to=2026-12-31T00:00:00Z&q=listening&page=1&per_page=2", status: 200},
 		{path: "/api/v1/activities?upcoming=false&state=", status: 200},
+		{path: "/api/v1/activities?from=2026-03-02T09:00:00%2B01:00&to=2027-01-01T00:00:00-05:00", status: 200},
 		{path: "/api/v1/activities?state=XX", status: 400},
 		{path: "/api/v1/activities?from=2026-12-01&to=2026-11-30", status: 400},
 		{path: "/api/v1/activities?state=Ohio&phase=later&group=aliens&from=yesterday&upcoming=maybe&page=0", status: 400, offSpec: true},
@@ -351,6 +352,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{path: "/api/v1/sources?state=oh", status: 200},
 		{path: "/api/v1/sources?state=CA", status: 200},
 		{path: "/api/v1/sources?state=XX", status: 400},
+		{path: "/api/v1/sources?state=ohio", status: 400, offSpec: true},
 
 		{path: "/api/v1/rubric", status: 200},
 		{path: "/api/v1/rubric?version=1", status: 200},
@@ -366,6 +368,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{path: "/api/v1/export/scorecards.csv?rubric_version=0", status: 400, offSpec: true},
 		{path: "/api/v1/export/scorecards.ndjson?rubric_version=99", status: 404},
 		{path: "/api/v1/export/scorecards.ndjson?rubric_version=x", status: 400, offSpec: true},
+		{path: "/api/v1/export/scorecards.csv?rubric_version=9999999999", status: 400, offSpec: true},
 		{path: "/api/v1/export/activities.csv?state=XX", status: 400},
 		{path: "/api/v1/export/activities.ndjson?state=ZZ", status: 400},
 

@@ -70,6 +70,7 @@ func respondList(c *gin.Context, data any, meta listMeta) {
 }
 
 func respondError(c *gin.Context, status int, code, message string, fields map[string]string) {
+	c.Header("Cache-Control", "no-store") // an error is never worth keeping
 	c.AbortWithStatusJSON(status, gin.H{"error": apiError{Code: code, Message: message, Fields: fields}})
 }
 

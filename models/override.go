@@ -28,9 +28,11 @@ type Override struct {
 	RubricVersion int          `db:"rubric_version" json:"rubric_version"`
 	CriterionKey  string       `db:"criterion_key" json:"criterion_key"`
 	Kind          OverrideKind `db:"kind" json:"kind"`
-	// Score is set for OverrideScore only.
-	Score         int       `db:"-" json:"score"`
-	ScoreValue    *int      `db:"score" json:"-"`
+	// Score is the staff score, read for OverrideScore only.
+	Score int `db:"-" json:"-"`
+	// ScoreValue is Score as stored and published: null for the kinds that
+	// carry no score of their own.
+	ScoreValue    *int      `db:"score" json:"score"`
 	Justification string    `db:"justification" json:"justification"`
 	Author        string    `db:"author" json:"author"`
 	CreatedAt     time.Time `db:"created_at" json:"created_at"`
