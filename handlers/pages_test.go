@@ -1,10 +1,17 @@
 package handlers
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"heard/models"
+	"heard/models/modeltest"
 )
 
 func TestRankPutsUncomparableTotalsLast(t *testing.T) {
@@ -46,5 +53,31 @@ func TestDatetimeUsesAPStyle(t *testing.T) {
 	}
 	if got := format(nil, false); got != "date not given" {
 		t.Errorf("nil: %q", got)
+	}
+}
+
+// TestNoDemoBannerWithoutDemoData: the banner marks demo data; a store with
+// real data only must not carry it.
+func TestNoDemoBannerWithoutDemoData(t *testing.T) {
+	store := modeltest.NewStore(t)
+	ctx := context.Background()
+	if _, err := store.UpsertSource(ctx, models.Source{Jurisdiction: "OH", Kind: models.KindRSS,
+		URL: "https://education.example.gov/feed", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Rescore(ctx, "OH", testNow, "manual"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := NewEngine(h)
+	for _, path := range []string{"/", "/states/OH", "/methodology"} {
+		w := httptest.NewRecorder()
+		engine.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Demonstration data") {
+			t.Errorf("%s: status %d, banner shown=%v", path, w.Code, strings.Contains(w.Body.String(), "Demonstration data"))
+		}
 	}
 }
