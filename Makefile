@@ -8,7 +8,7 @@ TEST_DATA_DIR ?= /tmp/heard-test-$(shell id -u)-$(shell printf %s "$(CURDIR)" | 
 # apt-get needs root; use sudo when make runs as someone else.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test vet fmt-check postgres pdftotext bench clean
+.PHONY: all build run test vet fmt-check postgres pdftotext chromium axe bench clean
 
 all: build
 
@@ -32,6 +32,27 @@ pdftotext:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
+# chromium is the browser the browser tests drive (Debian package
+# `chromium`), installed when /usr/bin/chromium is missing.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; else \
+		echo "Installing Chromium (Debian package chromium)"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# axe is the axe-core accessibility engine (npm package `axe-core`) that the
+# browser tests inject into every page; it is kept in a cache folder.
+AXE_VERSION ?= 4.14.1
+NPM_CACHE_DIR ?= $(CURDIR)/.cache/npm
+AXE_JS := $(NPM_CACHE_DIR)/node_modules/axe-core/axe.min.js
+axe:
+	@if [ -f $(AXE_JS) ] && grep -q '"version": "$(AXE_VERSION)"' $(NPM_CACHE_DIR)/node_modules/axe-core/package.json; then :; else \
+		echo "Installing axe-core $(AXE_VERSION) (npm) into $(NPM_CACHE_DIR)"; \
+		npm install --prefix $(NPM_CACHE_DIR) --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION) >/dev/null; \
+	fi
+
 # run starts Heard on its embedded database with the demo corpus collected
 # and scored: open http://127.0.0.1:8080/.
 run: postgres pdftotext build
@@ -45,12 +66,15 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # test runs vet and every test against a real PostgreSQL it starts itself
-# (an embedded cluster under TEST_DATA_DIR), and stops it afterwards.
-test: postgres pdftotext fmt-check vet build
+# (an embedded cluster under TEST_DATA_DIR), and stops it afterwards. The
+# browser tests (handlers/browser_test.go) drive Chromium with axe-core;
+# screenshots land in test-output/screenshots.
+test: postgres pdftotext chromium axe fmt-check vet build
 	@set -o pipefail; \
 	url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
 	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \
-	HEARD_TEST_DATABASE_URL="$$url" $(GO) test -count=1 -timeout 9m ./...
+	HEARD_TEST_DATABASE_URL="$$url" HEARD_CHROMIUM=$(CHROMIUM) HEARD_AXE_JS=$(AXE_JS) \
+	HEARD_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -timeout 9m ./...
 
 bench: postgres build
 	@url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
@@ -58,4 +82,4 @@ bench: postgres build
 	HEARD_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin test-output

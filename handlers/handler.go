@@ -113,7 +113,13 @@ func (h *Handler) Register(r *gin.Engine) {
 	r.StaticFS("/static", http.FS(static))
 	r.GET("/", h.nationalPage)
 	r.GET("/states/:code", h.statePage)
+	r.GET("/states/:code/upcoming.ics", h.upcomingICS) // feeds.go
+	r.GET("/states/:code/feed.atom", h.feedAtom)
+	r.GET("/states/:code/badge.svg", h.badgeSVG) // badge.go
+	r.GET("/states/:code/widget", h.widget)
 	r.GET("/methodology", h.methodologyPage)
+	r.GET("/search", h.search)
+	r.GET("/about", h.aboutPage)
 	h.registerExports(r) // /api/v1/export/{scorecards,activities}.{csv,ndjson} and the /data dictionary
 
 	r.NoRoute(h.headAsGet(r), h.notFound)

@@ -89,6 +89,9 @@ var pageFuncs = template.FuncMap{
 	},
 	"lang":  models.LanguageName,
 	"lower": strings.ToLower,
+	// apiReference is the API's operations, read from openapi.yaml once
+	// at startup (api_reference.go).
+	"apiReference": apiReference,
 }
 
 func parsePages() (pageSet, error) {
@@ -154,58 +157,7 @@ func (h *Handler) pageErr(c *gin.Context, err error) {
 	h.renderError(c, http.StatusInternalServerError, "Something went wrong", "The error has been logged. Please try again later.")
 }
 
-// tile is one square of the national map.
-type tile struct {
-	models.ScoreSummary
-	Row, Col int
-}
-
-type nationalData struct {
-	Tiles         []tile
-	Rows, Cols    int
-	Ranking       []rankRow
-	Levels        []models.Level
-	RubricVersion int
-	Upcoming      []upcomingItem
-}
-
-type upcomingItem struct {
-	models.Activity
-	StateName string
-}
-
-func (h *Handler) nationalPage(c *gin.Context) {
-	ctx := c.Request.Context()
-	rubric, err := h.store.CurrentRubric(ctx)
-	if err != nil {
-		h.pageErr(c, err)
-		return
-	}
-	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
-	if err != nil {
-		h.pageErr(c, err)
-		return
-	}
-	d := nationalData{Levels: models.Levels, RubricVersion: rubric.Version}
-	names := map[string]string{}
-	demo := false
-	for _, s := range sums {
-		d.Tiles = append(d.Tiles, tile{ScoreSummary: s, Row: s.TileRow + 1, Col: s.TileCol + 1})
-		d.Rows, d.Cols = max(d.Rows, s.TileRow+1), max(d.Cols, s.TileCol+1)
-		names[s.Code] = s.Name
-		demo = demo || s.Demo
-	}
-	d.Ranking = rank(sums)
-	upcoming, err := h.upcoming(ctx, "", 8)
-	if err != nil {
-		h.pageErr(c, err)
-		return
-	}
-	for _, a := range upcoming {
-		d.Upcoming = append(d.Upcoming, upcomingItem{Activity: a, StateName: names[a.Jurisdiction]})
-	}
-	h.render(c, http.StatusOK, "national", page{Title: "State ESSA engagement scorecards", Demo: demo, Data: d})
-}
+// The national page, the search and the about page are in national.go.
 
 // rankRow is a line of the ranking table; Rank is 0 for a jurisdiction
 // without a level, whose total rests on too little evidence to compare.
@@ -301,11 +253,12 @@ type stateData struct {
 	Card     scorecardJSON
 	Criteria []criterionView
 	Phases   []phaseGroup
-	Upcoming []models.Activity
+	Upcoming []chance
 	Sources  []models.SourceHealth
 	Total    int
 	Now      time.Time
 	TimeZone string
+	Share    shareLinks
 }
 
 func (h *Handler) statePage(c *gin.Context) {
@@ -354,10 +307,13 @@ func (h *Handler) statePage(c *gin.Context) {
 			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p]})
 		}
 	}
-	if d.Upcoming, err = h.upcoming(ctx, sum.Code, 20); err != nil {
+	upcoming, err := h.upcoming(ctx, sum.Code, 20)
+	if err != nil {
 		h.pageErr(c, err)
 		return
 	}
+	d.Upcoming = chances(upcoming, sum.Location(), d.Now)
+	d.Share = h.shareLinks(c, sum)
 	if d.Sources, err = h.store.SourcesHealth(ctx, sum.Code); err != nil {
 		h.pageErr(c, err)
 		return

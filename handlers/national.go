@@ -1,0 +1,439 @@
+package handlers
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/models"
+)
+
+// tile is one square of the national map, with what it is coloured by.
+type tile struct {
+	models.ScoreSummary
+	Row, Col int
+	// Class picks the fill (level-… or cscore-…), Text is written on the
+	// tile and Aria is its accessible name.
+	Class, Text, Aria string
+}
+
+// legendItem is one swatch of the map's legend.
+type legendItem struct {
+	Class, Label string
+}
+
+// criterionOption is an entry of the colour-by switch.
+type criterionOption struct {
+	Key, Title string
+	Selected   bool
+}
+
+// sortColumn is a sortable header of the ranking table.
+type sortColumn struct {
+	Label string
+	URL   string
+	// AriaSort is "ascending" or "descending" on the sorted column, empty
+	// elsewhere.
+	AriaSort string
+	// Next describes what following the link does, for screen readers.
+	Next string
+}
+
+type nationalData struct {
+	Tiles         []tile
+	Rows, Cols    int
+	Ranking       []nationalRow
+	Legend        []legendItem
+	LegendTitle   string
+	Criteria      []criterionOption
+	Criterion     *models.Criterion
+	Sort, Dir     string
+	Columns       map[string]sortColumn
+	RubricVersion int
+	Upcoming      []upcomingItem
+}
+
+// nationalRow is a line of the ranking table with, when the map is
+// coloured by a criterion, that criterion's result.
+type nationalRow struct {
+	rankRow
+	CriterionClass, CriterionText string
+}
+
+// upcomingItem is an entry of the nationwide "next chances" list.
+type upcomingItem struct {
+	models.Activity
+	StateName string
+	// Open is a comment period that has opened and not yet closed;
+	// DaysLeft counts the days, rounded up, until it closes.
+	Open     bool
+	DaysLeft int
+}
+
+// The ranking table's sort keys. Each has its natural direction, used when
+// the request names none; an unknown key or direction falls back to the
+// default (score, best first) rather than refusing the page, since the
+// links are the only way a reader sets them.
+var sortDefaults = map[string]string{"score": "desc", "name": "asc", "coverage": "desc", "updated": "desc"}
+
+const defaultSort = "score"
+
+// nationalQuery is the query of the national page.
+type nationalQuery struct {
+	Criterion string `form:"criterion"`
+	Sort      string `form:"sort"`
+	Dir       string `form:"dir"`
+}
+
+func (h *Handler) nationalPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	var q nationalQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		h.renderError(c, http.StatusBadRequest, "Bad request", "The address has a parameter we cannot read.")
+		return
+	}
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	d := nationalData{RubricVersion: rubric.Version}
+	var scores map[string]models.CriterionScore
+	if q.Criterion != "" {
+		crit, ok := rubric.Criterion(q.Criterion)
+		if !ok {
+			h.renderError(c, http.StatusBadRequest, "Unknown criterion",
+				fmt.Sprintf("Rubric version %d has no criterion %q. Choose one from the list on the national map.", rubric.Version, q.Criterion))
+			return
+		}
+		d.Criterion = &crit
+		if scores, err = h.store.CriterionScores(ctx, rubric.Version, crit.Key); err != nil {
+			h.pageErr(c, err)
+			return
+		}
+	}
+	d.Criteria = append(d.Criteria, criterionOption{Title: "Overall level", Selected: d.Criterion == nil})
+	for _, cr := range rubric.Criteria {
+		d.Criteria = append(d.Criteria, criterionOption{Key: cr.Key, Title: cr.Title, Selected: cr.Key == q.Criterion})
+	}
+
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	names := map[string]string{}
+	demo := false
+	for _, s := range sums {
+		t := tile{ScoreSummary: s, Row: s.TileRow + 1, Col: s.TileCol + 1}
+		if d.Criterion == nil {
+			t.Class, t.Text = "level-"+string(s.Level), s.Level.Label()
+			// The accessible name holds the tile's visible text, code
+			// and level, word for word (WCAG 2.5.3, label in name).
+			t.Aria = s.Name + ", " + s.Code + " " + t.Text
+			if s.Overall != nil {
+				t.Aria += fmt.Sprintf(", %.0f out of 100", *s.Overall)
+			}
+		} else {
+			cs, scored := scores[s.Code]
+			t.Class, t.Text = criterionFill(cs, scored)
+			t.Aria = s.Name + ", " + s.Code + " " + t.Text + " for " + d.Criterion.Title
+			if spoken := criterionSpoken(cs, scored); !strings.HasPrefix(spoken, strings.ToLower(t.Text)) {
+				t.Aria += " (" + spoken + ")" // "N/A (not applicable)"
+			}
+		}
+		d.Tiles = append(d.Tiles, t)
+		d.Rows, d.Cols = max(d.Rows, s.TileRow+1), max(d.Cols, s.TileCol+1)
+		names[s.Code] = s.Name
+		demo = demo || s.Demo
+	}
+	if d.Criterion == nil {
+		d.LegendTitle = "Overall level"
+		for _, l := range models.Levels {
+			d.Legend = append(d.Legend, legendItem{Class: "level-" + string(l), Label: l.Label()})
+		}
+	} else {
+		d.LegendTitle = d.Criterion.Title
+		d.Legend = criterionLegend
+	}
+
+	d.Sort, d.Dir = q.Sort, q.Dir
+	if _, ok := sortDefaults[d.Sort]; !ok {
+		d.Sort, d.Dir = defaultSort, sortDefaults[defaultSort]
+	}
+	if d.Dir != "asc" && d.Dir != "desc" {
+		d.Dir = sortDefaults[d.Sort]
+	}
+	d.Columns = sortColumns(d.Sort, d.Dir, q.Criterion)
+	for _, r := range sortRanking(rank(sums), d.Sort, d.Dir) {
+		row := nationalRow{rankRow: r}
+		if d.Criterion != nil {
+			cs, scored := scores[r.Code]
+			row.CriterionClass, row.CriterionText = criterionFill(cs, scored)
+		}
+		d.Ranking = append(d.Ranking, row)
+	}
+
+	upcoming, err := h.upcoming(ctx, "", 8)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	now := h.opts.Now()
+	for _, a := range upcoming {
+		item := upcomingItem{Activity: a, StateName: names[a.Jurisdiction]}
+		item.Open, item.DaysLeft = commentWindow(a, now)
+		d.Upcoming = append(d.Upcoming, item)
+	}
+	title := "State ESSA engagement scorecards"
+	if d.Criterion != nil {
+		title = d.Criterion.Title + " by state"
+	}
+	h.render(c, http.StatusOK, "national", page{Title: title, Demo: demo, Data: d})
+}
+
+// criterionLegend is the key of the map coloured by a criterion: the 0–4
+// scores on the level palette's blue ramp (4 darkest, like exemplary), then
+// the three results without a number, each drawn differently so no reader
+// needs colour to tell them apart.
+var criterionLegend = []legendItem{
+	{"cscore-4", "4 of 4"}, {"cscore-3", "3 of 4"}, {"cscore-2", "2 of 4"}, {"cscore-1", "1 of 4"}, {"cscore-0", "0 of 4"},
+	{"cscore-no_evidence", "No evidence"}, {"cscore-not_applicable", "N/A (not applicable)"},
+	{"cscore-not_scored", "Not scored"}, {"cscore-unscored", "Not yet scored"},
+}
+
+// criterionFill is the class and tile text of a criterion result; scored is
+// false when the jurisdiction has no score run at all.
+func criterionFill(cs models.CriterionScore, scored bool) (class, text string) {
+	switch {
+	case !scored:
+		return "cscore-unscored", "Not yet scored"
+	case cs.Status == models.StatusScored && cs.Score != nil:
+		return fmt.Sprintf("cscore-%d", *cs.Score), fmt.Sprintf("%d of 4", *cs.Score)
+	case cs.Status == models.StatusNoEvidence:
+		return "cscore-no_evidence", "No evidence"
+	case cs.Status == models.StatusNotApplicable:
+		return "cscore-not_applicable", "N/A"
+	}
+	return "cscore-not_scored", "Not scored"
+}
+
+// criterionSpoken is criterionFill's text as a screen reader should say it.
+func criterionSpoken(cs models.CriterionScore, scored bool) string {
+	_, text := criterionFill(cs, scored)
+	switch text {
+	case "N/A":
+		return "not applicable"
+	case "No evidence":
+		return "no evidence found"
+	}
+	return strings.ToLower(text[:1]) + text[1:]
+}
+
+// commentWindow says whether a is a comment period open at now and, if so,
+// how many days (rounded up) are left before it closes.
+func commentWindow(a models.Activity, now time.Time) (open bool, daysLeft int) {
+	if a.Type != models.TypeCommentPeriod || a.End == nil || !a.End.After(now) ||
+		(a.Start != nil && a.Start.After(now)) {
+		return false, 0
+	}
+	return true, int(math.Ceil(a.End.Sub(now).Hours() / 24))
+}
+
+// sortRanking orders the ranked rows by key and direction. Whatever the
+// order, rows without a value for the key (unranked for score, no coverage,
+// never updated) stay last, so the direction only reverses the comparable
+// ones.
+func sortRanking(rows []rankRow, key, dir string) []rankRow {
+	if key == defaultSort && dir == "desc" {
+		return rows // rank's own order
+	}
+	sign := 1
+	if dir == "desc" {
+		sign = -1
+	}
+	// nilLast compares two optional values, missing after present in
+	// either direction.
+	nilLast := func(aMissing, bMissing bool, cmpPresent func() int) int {
+		switch {
+		case aMissing && bMissing:
+			return 0
+		case aMissing:
+			return 1
+		case bMissing:
+			return -1
+		}
+		return sign * cmpPresent()
+	}
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b rankRow) int {
+		var c int
+		switch key {
+		case "name":
+			c = sign * cmp.Compare(a.Name, b.Name)
+		case "score":
+			c = nilLast(a.Rank == 0, b.Rank == 0, func() int { return compareOverall(a.Overall, b.Overall) })
+		case "coverage":
+			c = nilLast(a.Coverage == nil, b.Coverage == nil, func() int { return cmp.Compare(*a.Coverage, *b.Coverage) })
+		case "updated":
+			c = nilLast(a.UpdatedAt == nil, b.UpdatedAt == nil, func() int { return a.UpdatedAt.Compare(*b.UpdatedAt) })
+		}
+		return cmp.Or(c, cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// sortColumns builds the ranking table's header links: a column already
+// sorted links to the other direction, any other to its natural one, and
+// every link keeps the chosen criterion.
+func sortColumns(key, dir, criterion string) map[string]sortColumn {
+	labels := map[string]string{"score": "Score", "name": "State", "coverage": "Coverage", "updated": "Updated"}
+	words := map[string]string{"asc": "ascending", "desc": "descending"}
+	out := make(map[string]sortColumn, len(labels))
+	for k, label := range labels {
+		col := sortColumn{Label: label}
+		next := sortDefaults[k]
+		if k == key {
+			col.AriaSort = words[dir]
+			next = map[string]string{"asc": "desc", "desc": "asc"}[dir]
+		}
+		v := url.Values{}
+		if criterion != "" {
+			v.Set("criterion", criterion)
+		}
+		v.Set("sort", k)
+		v.Set("dir", next)
+		col.URL = "/?" + v.Encode() + "#rank-h"
+		col.Next = "sort " + words[next]
+		out[k] = col
+	}
+	return out
+}
+
+// searchData is the search results page.
+type searchData struct {
+	Query   string
+	Matches []models.Jurisdiction
+}
+
+// search takes a reader from a state's name or postal code to its page:
+// a code (any case) or a whole name (any case, accents ignored) goes
+// straight there, as does a prefix or part of a name that only one
+// jurisdiction has. Several candidates are listed; none is a 404 page with
+// the search form again.
+func (h *Handler) search(c *gin.Context) {
+	q := strings.TrimSpace(c.Query("q"))
+	if q == "" {
+		h.render(c, http.StatusOK, "search", page{Title: "Find a state", Data: searchData{}})
+		return
+	}
+	js, err := h.store.Jurisdictions(c.Request.Context())
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	matches := matchJurisdictions(js, q)
+	switch len(matches) {
+	case 1:
+		c.Redirect(http.StatusSeeOther, "/states/"+matches[0].Code)
+		c.Abort()
+	case 0:
+		h.render(c, http.StatusNotFound, "search", page{Title: "No state matches “" + q + "”", Data: searchData{Query: q}})
+	default:
+		h.render(c, http.StatusOK, "search", page{Title: "States matching “" + q + "”", Data: searchData{Query: q, Matches: matches}})
+	}
+}
+
+// matchJurisdictions returns the jurisdictions q names: the one whose code
+// or whole name it is, else those whose name starts with it, else those
+// with a word starting with it (so "carolina" finds both Carolinas).
+func matchJurisdictions(js []models.Jurisdiction, q string) []models.Jurisdiction {
+	key := foldName(q)
+	if key == "" {
+		return nil
+	}
+	var prefix, word []models.Jurisdiction
+	for _, j := range js {
+		name := foldName(j.Name)
+		if strings.EqualFold(strings.ReplaceAll(key, " ", ""), j.Code) || name == key {
+			return []models.Jurisdiction{j}
+		}
+		if strings.HasPrefix(name, key) {
+			prefix = append(prefix, j)
+		} else if strings.Contains(" "+name, " "+key) {
+			word = append(word, j)
+		}
+	}
+	if len(prefix) > 0 {
+		return prefix
+	}
+	return word
+}
+
+// foldName lower-cases s, drops accents and punctuation, and collapses
+// spaces, so "Nuevo  México", "new mexico" and "D.C." compare as typed.
+func foldName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if base, ok := accentFold[r]; ok {
+			r = base
+		}
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		case unicode.IsSpace(r) || r == '-' || r == '_':
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// accentFold maps the accented Latin letters a reader might type for a
+// state's name (Spanish and French spellings mostly) to their base letter.
+var accentFold = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, accented := range map[rune]string{
+		'a': "áàâäãåā", 'e': "éèêëē", 'i': "íìîïī", 'o': "óòôöõō", 'u': "úùûüū",
+		'n': "ñ", 'c': "ç", 'y': "ýÿ",
+	} {
+		for _, r := range accented {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+// aboutData is the about page: what to cite and when it was read.
+type aboutData struct {
+	RubricVersion int
+	Accessed      string
+	URL           string
+}
+
+func (h *Handler) aboutPage(c *gin.Context) {
+	rubric, err := h.store.CurrentRubric(c.Request.Context())
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	scheme := "http"
+	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	d := aboutData{RubricVersion: rubric.Version, Accessed: h.opts.Now().UTC().Format("January 2, 2006"),
+		URL: scheme + "://" + c.Request.Host + "/"}
+	h.render(c, http.StatusOK, "about", page{Title: "About Heard", Data: d})
+}
