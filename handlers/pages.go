@@ -132,7 +132,7 @@ func (h *Handler) render(c *gin.Context, status int, name string, p page) {
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	p.Demo = p.Demo || h.opts.Demo
+	p.Demo = p.Demo || h.opts.Demo || h.servesDemoData(c.Request.Context())
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		h.log.Error("render page", "page", name, "request_id", c.GetString(requestIDKey), "err", err)
@@ -140,6 +140,17 @@ func (h *Handler) render(c *gin.Context, status int, name string, p page) {
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// servesDemoData reports whether any demo source is enabled, so that every
+// page, not only those showing a scorecard, says the data is demonstration
+// data. It is asked once per render and is an index-only lookup.
+func (h *Handler) servesDemoData(ctx context.Context) bool {
+	demo, err := h.store.HasDemoSources(ctx)
+	if err != nil {
+		h.log.Warn("check for demo data", "err", err)
+	}
+	return demo
 }
 
 func (h *Handler) renderError(c *gin.Context, status int, title, message string) {

@@ -73,11 +73,23 @@ func TestNoDemoBannerWithoutDemoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	engine := NewEngine(h)
-	for _, path := range []string{"/", "/states/OH", "/methodology"} {
+	for _, path := range []string{"/", "/states/OH", "/methodology", "/about", "/data"} {
 		w := httptest.NewRecorder()
 		engine.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
-		if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Demonstration data") {
-			t.Errorf("%s: status %d, banner shown=%v", path, w.Code, strings.Contains(w.Body.String(), "Demonstration data"))
+		if w.Code != http.StatusOK || strings.Contains(w.Body.String(), `class="demo-banner"`) {
+			t.Errorf("%s: status %d, banner shown=%v", path, w.Code, strings.Contains(w.Body.String(), `class="demo-banner"`))
+		}
+	}
+}
+
+// TestDemoBannerOnEveryPageWithDemoSources: with demo sources enabled every
+// page carries the banner, even pages that show no scorecard.
+func TestDemoBannerOnEveryPageWithDemoSources(t *testing.T) {
+	f := newFixture(t) // its source is a demo source
+	for _, path := range []string{"/about", "/data", "/methodology", "/search?q=zz"} {
+		_, body := f.get(t, path)
+		if !strings.Contains(string(body), "Demonstration data") {
+			t.Errorf("%s lacks the demo banner", path)
 		}
 	}
 }

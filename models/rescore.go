@@ -56,3 +56,13 @@ func (s *Store) DisableDemoSourcesExcept(ctx context.Context, baseURL string) (i
 	}
 	return res.RowsAffected()
 }
+
+// HasDemoSources reports whether any enabled source is a demo source: then
+// what is shown is demonstration data.
+func (s *Store) HasDemoSources(ctx context.Context) (bool, error) {
+	var demo bool
+	if err := s.q.GetContext(ctx, &demo, `SELECT EXISTS (SELECT 1 FROM sources WHERE demo AND enabled)`); err != nil {
+		return false, fmt.Errorf("demo sources: %w", err)
+	}
+	return demo, nil
+}
