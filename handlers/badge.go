@@ -33,7 +33,7 @@ type chance struct {
 
 // chances adds countdowns, counted in whole days of the jurisdiction's
 // calendar: a period closing tonight "closes today" even if it is morning.
-func chances(acts []models.Activity, loc *time.Location, now time.Time) []chance {
+func chances(lang string, acts []models.Activity, loc *time.Location, now time.Time) []chance {
 	out := make([]chance, len(acts))
 	for i, a := range acts {
 		ch := chance{Activity: a}
@@ -43,9 +43,9 @@ func chances(acts []models.Activity, loc *time.Location, now time.Time) []chance
 		if a.Type == models.TypeCommentPeriod && a.End != nil {
 			switch {
 			case a.Start != nil && a.Start.After(now):
-				ch.Countdown = countDays(daysBetween(now, *a.Start, loc), "opens today", "opens tomorrow", "opens in %d days")
+				ch.Countdown = countDays(daysBetween(now, *a.Start, loc), tr(lang, "days.opens_today"), tr(lang, "days.opens_tomorrow"), tr(lang, "days.opens_in"))
 			default:
-				ch.Countdown = countDays(daysBetween(now, *a.End, loc), "closes today", "1 day left", "%d days left")
+				ch.Countdown = countDays(daysBetween(now, *a.End, loc), tr(lang, "days.closes_today"), tr(lang, "days.one_left"), tr(lang, "days.many_left"))
 				ch.Closes = a.End
 			}
 		}
@@ -235,6 +235,8 @@ type widgetData struct {
 	Summary  models.ScoreSummary
 	Upcoming []chance
 	Demo     bool
+	// Lang is the widget's language (/es/states/{code}/widget is Spanish).
+	Lang string
 }
 
 // widgetCSP lets any site frame the widget and lets the widget itself load
@@ -251,8 +253,9 @@ func (h *Handler) widget(c *gin.Context) {
 		h.pageErr(c, err)
 		return
 	}
-	d := widgetData{Summary: sum, Upcoming: chances(acts, sum.Location(), h.opts.Now()), Demo: sum.Demo || h.opts.Demo}
-	t, ok := h.pages["widget"]
+	lang := langOf(c)
+	d := widgetData{Summary: sum, Upcoming: chances(lang, acts, sum.Location(), h.opts.Now()), Demo: sum.Demo || h.opts.Demo, Lang: lang}
+	t, ok := h.pages[lang]["widget"]
 	var buf bytes.Buffer
 	if !ok {
 		h.pageErr(c, fmt.Errorf("widget template missing"))

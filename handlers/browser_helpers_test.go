@@ -42,6 +42,22 @@ var sitePages = []sitePage{
 	{name: "data", path: "/data", route: "/data"},
 	{name: "about", path: "/about", route: "/about", optional: true},
 	{name: "search-no-match", path: "/search?q=zz", route: "/search", optional: true, status: -1},
+	// The same pages in Spanish.
+	{name: "es-national", path: "/es", route: "/es"},
+	{name: "es-national-by-criterion", path: "/es?criterion=tribal", route: "/es"},
+	{name: "es-state-OH", path: "/es/states/OH", route: "/es/states/:code"},
+	{name: "es-methodology", path: "/es/methodology", route: "/es/methodology"},
+	{name: "es-data", path: "/es/data", route: "/es/data"},
+	{name: "es-about", path: "/es/about", route: "/es/about"},
+	{name: "es-search-no-match", path: "/es/search?q=zz", route: "/es/search", status: -1},
+}
+
+// demoBanner is the start of the demo banner in the page's language.
+func (p sitePage) demoBanner() string {
+	if p.path == "/es" || strings.HasPrefix(p.path, "/es/") || strings.HasPrefix(p.path, "/es?") {
+		return "Datos de demostración"
+	}
+	return "Demonstration data"
 }
 
 // demoSite is the test fixture served in demo mode, as `heard serve --demo`

@@ -43,13 +43,46 @@ func TestBrowser(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !strings.Contains(banner, "Demonstration data") {
+				if !strings.Contains(banner, p.demoBanner()) {
 					t.Errorf("%s: no demo banner (got %q)", p.path, banner)
 				}
 				b.screenshot(t, ctx, p.name)
 				b.checkAxe(t, ctx, p.path)
 				t.Logf("%s checked in %v", p.path, time.Since(start).Round(time.Millisecond))
 			})
+		}
+	})
+
+	t.Run("switch language", func(t *testing.T) {
+		ctx := b.tab(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/states/OH")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.lang-switch a[hreflang="es"]`)))
+		if err != nil {
+			t.Fatalf("click Español: %v", err)
+		}
+		if resp.Status != http.StatusOK {
+			t.Fatalf("Spanish state page: status %d", resp.Status)
+		}
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != s.url+"/es/states/OH" {
+			t.Fatalf("after Español: location %q (%v)", loc, err)
+		}
+		if lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || lang != "es" {
+			t.Fatalf("Spanish page html lang %q (%v)", lang, err)
+		}
+		if h2, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#criteria-h"))); err != nil || strings.TrimSpace(h2) != "Los trece criterios" {
+			t.Errorf("Spanish criteria heading %q (%v)", h2, err)
+		}
+		// And back, to the same page in English.
+		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.lang-switch a[hreflang="en"]`))); err != nil {
+			t.Fatalf("click English: %v", err)
+		}
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != s.url+"/states/OH" {
+			t.Fatalf("after English: location %q (%v)", loc, err)
+		}
+		if lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || lang != "en" {
+			t.Fatalf("English page html lang %q (%v)", lang, err)
 		}
 	})
 

@@ -172,14 +172,13 @@ const (
 	formatNDJSON exportFormat = "ndjson"
 )
 
-// registerExports adds the bulk exports and their data dictionary. Register
-// calls it so that the route table stays one place to read.
+// registerExports adds the bulk exports (their data dictionary, /data, is
+// one of the pages of registerPages). Register calls it so that the route table stays one place to read.
 func (h *Handler) registerExports(r gin.IRouter) {
 	r.GET("/api/v1/export/scorecards.csv", h.exportScorecards(formatCSV))
 	r.GET("/api/v1/export/scorecards.ndjson", h.exportScorecards(formatNDJSON))
 	r.GET("/api/v1/export/activities.csv", h.exportActivities(formatCSV))
 	r.GET("/api/v1/export/activities.ndjson", h.exportActivities(formatNDJSON))
-	r.GET("/data", h.dataPage)
 }
 
 // exportScorecards streams every criterion of each jurisdiction's latest
@@ -510,5 +509,5 @@ func (h *Handler) dataPage(c *gin.Context) {
 			Params:      "state=XX keeps the activities of one jurisdiction (postal code, e.g. OH).",
 			Columns:     docsOf(ActivityColumns)},
 	}}
-	h.render(c, http.StatusOK, "data", page{Title: "Data downloads and dictionary", Data: d})
+	h.render(c, http.StatusOK, "data", page{Title: tr(langOf(c), "data.title"), Data: d})
 }

@@ -495,11 +495,11 @@ func TestChancesCountDaysInTheJurisdictionsZone(t *testing.T) {
 		{period(now.AddDate(0, 0, 4), now.AddDate(0, 1, 0)), "opens in 4 days"},
 		{models.Activity{Type: models.TypeWebinar, Start: &now, End: &now}, ""},
 	} {
-		if got := chances([]models.Activity{tt.a}, nyc, now.UTC())[0].Countdown; got != tt.want {
+		if got := chances("en", []models.Activity{tt.a}, nyc, now.UTC())[0].Countdown; got != tt.want {
 			t.Errorf("%v – %v: %q, want %q", tt.a.Start, tt.a.End, got, tt.want)
 		}
 	}
-	remote := chances([]models.Activity{{Remote: true, URL: "javascript:alert(1)"}, {Remote: true, URL: "https://x.example/j"}}, nyc, now)
+	remote := chances("en", []models.Activity{{Remote: true, URL: "javascript:alert(1)"}, {Remote: true, URL: "https://x.example/j"}}, nyc, now)
 	if remote[0].JoinURL != "" || remote[1].JoinURL != "https://x.example/j" {
 		t.Errorf("join links %q, %q", remote[0].JoinURL, remote[1].JoinURL)
 	}

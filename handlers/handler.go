@@ -45,7 +45,7 @@ type Handler struct {
 	store *models.Store
 	log   *slog.Logger
 	opts  Options
-	pages pageSet
+	pages map[string]pageSet // by language
 }
 
 // New returns a Handler, parsing the embedded page templates once.
@@ -111,19 +111,33 @@ func (h *Handler) Register(r *gin.Engine) {
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))
-	r.GET("/", h.nationalPage)
-	r.GET("/states/:code", h.statePage)
 	r.GET("/states/:code/upcoming.ics", h.upcomingICS) // feeds.go
 	r.GET("/states/:code/feed.atom", h.feedAtom)
 	r.GET("/states/:code/badge.svg", h.badgeSVG) // badge.go
+	h.registerExports(r)                         // /api/v1/export/{scorecards,activities}.{csv,ndjson}
+
+	// The pages, in English at their plain paths and in Spanish under
+	// /es (i18n.go); the same handlers read the language from the
+	// context.
+	h.registerPages(r, "/")
+	es := r.Group("/es", setLang("es"))
+	h.registerPages(es, "")
+
+	r.NoRoute(h.headAsGet(r), h.notFound)
+	r.NoMethod(h.notFound)
+}
+
+// registerPages adds the HTML pages to r; root is the path of the
+// national page within r ("/" at the top, "" in a language group, so
+// that Spanish is /es rather than /es/).
+func (h *Handler) registerPages(r gin.IRoutes, root string) {
+	r.GET(root, h.nationalPage)
+	r.GET("/states/:code", h.statePage)
 	r.GET("/states/:code/widget", h.widget)
 	r.GET("/methodology", h.methodologyPage)
 	r.GET("/search", h.search)
 	r.GET("/about", h.aboutPage)
-	h.registerExports(r) // /api/v1/export/{scorecards,activities}.{csv,ndjson} and the /data dictionary
-
-	r.NoRoute(h.headAsGet(r), h.notFound)
-	r.NoMethod(h.notFound)
+	r.GET("/data", h.dataPage) // the data dictionary, export.go
 }
 
 // headAsGet answers HEAD on every GET route, as HTTP expects: the request is
@@ -148,7 +162,7 @@ func (h *Handler) notFound(c *gin.Context) {
 		respondError(c, http.StatusNotFound, "not_found", "No such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, nil)
 		return
 	}
-	h.renderError(c, http.StatusNotFound, "Page not found", "There is no page at this address.")
+	h.renderError(c, http.StatusNotFound, "error.not_found.title", "error.not_found.message")
 }
 
 func (h *Handler) healthz(c *gin.Context) {

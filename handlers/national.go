@@ -95,12 +95,13 @@ type nationalQuery struct {
 
 func (h *Handler) nationalPage(c *gin.Context) {
 	ctx := c.Request.Context()
+	lang := langOf(c)
 	var q nationalQuery
 	if err := c.ShouldBindQuery(&q); err != nil {
-		h.renderError(c, http.StatusBadRequest, "Bad request", "The address has a parameter we cannot read.")
+		h.renderError(c, http.StatusBadRequest, "error.bad_request.title", "error.bad_request.message")
 		return
 	}
-	rubric, err := h.store.CurrentRubric(ctx)
+	rubric, err := h.store.CurrentRubricIn(ctx, lang)
 	if err != nil {
 		h.pageErr(c, err)
 		return
@@ -110,8 +111,7 @@ func (h *Handler) nationalPage(c *gin.Context) {
 	if q.Criterion != "" {
 		crit, ok := rubric.Criterion(q.Criterion)
 		if !ok {
-			h.renderError(c, http.StatusBadRequest, "Unknown criterion",
-				fmt.Sprintf("Rubric version %d has no criterion %q. Choose one from the list on the national map.", rubric.Version, q.Criterion))
+			h.renderError(c, http.StatusBadRequest, "error.criterion.title", "error.criterion.message", rubric.Version, q.Criterion)
 			return
 		}
 		d.Criterion = &crit
@@ -120,7 +120,7 @@ func (h *Handler) nationalPage(c *gin.Context) {
 			return
 		}
 	}
-	d.Criteria = append(d.Criteria, criterionOption{Title: "Overall level", Selected: d.Criterion == nil})
+	d.Criteria = append(d.Criteria, criterionOption{Title: tr(lang, "national.overall_level"), Selected: d.Criterion == nil})
 	for _, cr := range rubric.Criteria {
 		d.Criteria = append(d.Criteria, criterionOption{Key: cr.Key, Title: cr.Title, Selected: cr.Key == q.Criterion})
 	}
@@ -135,18 +135,18 @@ func (h *Handler) nationalPage(c *gin.Context) {
 	for _, s := range sums {
 		t := tile{ScoreSummary: s, Row: s.TileRow + 1, Col: s.TileCol + 1}
 		if d.Criterion == nil {
-			t.Class, t.Text = "level-"+string(s.Level), s.Level.Label()
+			t.Class, t.Text = "level-"+string(s.Level), labelIn(lang, s.Level)
 			// The accessible name holds the tile's visible text, code
 			// and level, word for word (WCAG 2.5.3, label in name).
 			t.Aria = s.Name + ", " + s.Code + " " + t.Text
 			if s.Overall != nil {
-				t.Aria += fmt.Sprintf(", %.0f out of 100", *s.Overall)
+				t.Aria += tr(lang, "national.out_of_100", *s.Overall)
 			}
 		} else {
 			cs, scored := scores[s.Code]
-			t.Class, t.Text = criterionFill(cs, scored)
-			t.Aria = s.Name + ", " + s.Code + " " + t.Text + " for " + d.Criterion.Title
-			if spoken := criterionSpoken(cs, scored); !strings.HasPrefix(spoken, strings.ToLower(t.Text)) {
+			t.Class, t.Text = criterionFill(lang, cs, scored)
+			t.Aria = s.Name + ", " + s.Code + " " + t.Text + tr(lang, "national.for_criterion", d.Criterion.Title)
+			if spoken := criterionSpoken(lang, cs, scored); !strings.HasPrefix(spoken, strings.ToLower(t.Text)) {
 				t.Aria += " (" + spoken + ")" // "N/A (not applicable)"
 			}
 		}
@@ -156,13 +156,15 @@ func (h *Handler) nationalPage(c *gin.Context) {
 		demo = demo || s.Demo
 	}
 	if d.Criterion == nil {
-		d.LegendTitle = "Overall level"
+		d.LegendTitle = tr(lang, "national.overall_level")
 		for _, l := range models.Levels {
-			d.Legend = append(d.Legend, legendItem{Class: "level-" + string(l), Label: l.Label()})
+			d.Legend = append(d.Legend, legendItem{Class: "level-" + string(l), Label: labelIn(lang, l)})
 		}
 	} else {
 		d.LegendTitle = d.Criterion.Title
-		d.Legend = criterionLegend
+		for _, li := range criterionLegend {
+			d.Legend = append(d.Legend, legendItem{Class: li.Class, Label: tr(lang, li.Label)})
+		}
 	}
 
 	d.Sort, d.Dir = q.Sort, q.Dir
@@ -172,12 +174,12 @@ func (h *Handler) nationalPage(c *gin.Context) {
 	if d.Dir != "asc" && d.Dir != "desc" {
 		d.Dir = sortDefaults[d.Sort]
 	}
-	d.Columns = sortColumns(d.Sort, d.Dir, q.Criterion)
+	d.Columns = sortColumns(lang, d.Sort, d.Dir, q.Criterion)
 	for _, r := range sortRanking(rank(sums), d.Sort, d.Dir) {
 		row := nationalRow{rankRow: r}
 		if d.Criterion != nil {
 			cs, scored := scores[r.Code]
-			row.CriterionClass, row.CriterionText = criterionFill(cs, scored)
+			row.CriterionClass, row.CriterionText = criterionFill(lang, cs, scored)
 		}
 		d.Ranking = append(d.Ranking, row)
 	}
@@ -193,9 +195,9 @@ func (h *Handler) nationalPage(c *gin.Context) {
 		item.Open, item.DaysLeft = commentWindow(a, now)
 		d.Upcoming = append(d.Upcoming, item)
 	}
-	title := "State ESSA engagement scorecards"
+	title := tr(lang, "national.title")
 	if d.Criterion != nil {
-		title = d.Criterion.Title + " by state"
+		title = tr(lang, "national.title_criterion", d.Criterion.Title)
 	}
 	h.render(c, http.StatusOK, "national", page{Title: title, Demo: demo, Data: d})
 }
@@ -204,38 +206,40 @@ func (h *Handler) nationalPage(c *gin.Context) {
 // scores on the level palette's blue ramp (4 darkest, like exemplary), then
 // the three results without a number, each drawn differently so no reader
 // needs colour to tell them apart.
+// Labels are catalog keys.
 var criterionLegend = []legendItem{
-	{"cscore-4", "4 of 4"}, {"cscore-3", "3 of 4"}, {"cscore-2", "2 of 4"}, {"cscore-1", "1 of 4"}, {"cscore-0", "0 of 4"},
-	{"cscore-no_evidence", "No evidence"}, {"cscore-not_applicable", "N/A (not applicable)"},
-	{"cscore-not_scored", "Not scored"}, {"cscore-unscored", "Not yet scored"},
+	{"cscore-4", "cscore.4"}, {"cscore-3", "cscore.3"}, {"cscore-2", "cscore.2"}, {"cscore-1", "cscore.1"}, {"cscore-0", "cscore.0"},
+	{"cscore-no_evidence", "cscore.no_evidence"}, {"cscore-not_applicable", "cscore.not_applicable_long"},
+	{"cscore-not_scored", "cscore.not_scored"}, {"cscore-unscored", "cscore.unscored"},
 }
 
 // criterionFill is the class and tile text of a criterion result; scored is
 // false when the jurisdiction has no score run at all.
-func criterionFill(cs models.CriterionScore, scored bool) (class, text string) {
+func criterionFill(lang string, cs models.CriterionScore, scored bool) (class, text string) {
 	switch {
 	case !scored:
-		return "cscore-unscored", "Not yet scored"
+		return "cscore-unscored", tr(lang, "cscore.unscored")
 	case cs.Status == models.StatusScored && cs.Score != nil:
-		return fmt.Sprintf("cscore-%d", *cs.Score), fmt.Sprintf("%d of 4", *cs.Score)
+		return fmt.Sprintf("cscore-%d", *cs.Score), tr(lang, fmt.Sprintf("cscore.%d", *cs.Score))
 	case cs.Status == models.StatusNoEvidence:
-		return "cscore-no_evidence", "No evidence"
+		return "cscore-no_evidence", tr(lang, "cscore.no_evidence")
 	case cs.Status == models.StatusNotApplicable:
-		return "cscore-not_applicable", "N/A"
+		return "cscore-not_applicable", tr(lang, "cscore.not_applicable")
 	}
-	return "cscore-not_scored", "Not scored"
+	return "cscore-not_scored", tr(lang, "cscore.not_scored")
 }
 
 // criterionSpoken is criterionFill's text as a screen reader should say it.
-func criterionSpoken(cs models.CriterionScore, scored bool) string {
-	_, text := criterionFill(cs, scored)
-	switch text {
-	case "N/A":
-		return "not applicable"
-	case "No evidence":
-		return "no evidence found"
+func criterionSpoken(lang string, cs models.CriterionScore, scored bool) string {
+	class, text := criterionFill(lang, cs, scored)
+	switch class {
+	case "cscore-not_applicable":
+		return tr(lang, "cscore.not_applicable_spoken")
+	case "cscore-no_evidence":
+		return tr(lang, "cscore.no_evidence_spoken")
 	}
-	return strings.ToLower(text[:1]) + text[1:]
+	r := []rune(text)
+	return strings.ToLower(string(r[:1])) + string(r[1:])
 }
 
 // commentWindow says whether a is a comment period open at now and, if so,
@@ -294,9 +298,12 @@ func sortRanking(rows []rankRow, key, dir string) []rankRow {
 // sortColumns builds the ranking table's header links: a column already
 // sorted links to the other direction, any other to its natural one, and
 // every link keeps the chosen criterion.
-func sortColumns(key, dir, criterion string) map[string]sortColumn {
-	labels := map[string]string{"score": "Score", "name": "State", "coverage": "Coverage", "updated": "Updated"}
+func sortColumns(lang, key, dir, criterion string) map[string]sortColumn {
+	labels := map[string]string{"score": tr(lang, "col.score"), "name": tr(lang, "col.state"),
+		"coverage": tr(lang, "col.coverage"), "updated": tr(lang, "col.updated")}
+	// AriaSort keeps the ARIA tokens; Next is read aloud.
 	words := map[string]string{"asc": "ascending", "desc": "descending"}
+	spoken := map[string]string{"asc": tr(lang, "sort.asc"), "desc": tr(lang, "sort.desc")}
 	out := make(map[string]sortColumn, len(labels))
 	for k, label := range labels {
 		col := sortColumn{Label: label}
@@ -311,8 +318,8 @@ func sortColumns(key, dir, criterion string) map[string]sortColumn {
 		}
 		v.Set("sort", k)
 		v.Set("dir", next)
-		col.URL = "/?" + v.Encode() + "#rank-h"
-		col.Next = "sort " + words[next]
+		col.URL = localPath(lang, "/?"+v.Encode()+"#rank-h")
+		col.Next = spoken[next]
 		out[k] = col
 	}
 	return out
@@ -330,9 +337,10 @@ type searchData struct {
 // jurisdiction has. Several candidates are listed; none is a 404 page with
 // the search form again.
 func (h *Handler) search(c *gin.Context) {
+	lang := langOf(c)
 	q := strings.TrimSpace(c.Query("q"))
 	if q == "" {
-		h.render(c, http.StatusOK, "search", page{Title: "Find a state", Data: searchData{}})
+		h.render(c, http.StatusOK, "search", page{Title: tr(lang, "search.title"), Data: searchData{}})
 		return
 	}
 	js, err := h.store.Jurisdictions(c.Request.Context())
@@ -343,12 +351,12 @@ func (h *Handler) search(c *gin.Context) {
 	matches := matchJurisdictions(js, q)
 	switch len(matches) {
 	case 1:
-		c.Redirect(http.StatusSeeOther, "/states/"+matches[0].Code)
+		c.Redirect(http.StatusSeeOther, localPath(lang, "/states/"+matches[0].Code))
 		c.Abort()
 	case 0:
-		h.render(c, http.StatusNotFound, "search", page{Title: "No state matches “" + q + "”", Data: searchData{Query: q}})
+		h.render(c, http.StatusNotFound, "search", page{Title: tr(lang, "search.title_none", q), Data: searchData{Query: q}})
 	default:
-		h.render(c, http.StatusOK, "search", page{Title: "States matching “" + q + "”", Data: searchData{Query: q, Matches: matches}})
+		h.render(c, http.StatusOK, "search", page{Title: tr(lang, "search.title_many", q), Data: searchData{Query: q, Matches: matches}})
 	}
 }
 
@@ -420,7 +428,9 @@ var accentFold = func() map[rune]rune {
 type aboutData struct {
 	RubricVersion int
 	Accessed      string
-	URL           string
+	// URL is the site's home page and StateURL a state page's pattern,
+	// in the page's language.
+	URL, StateURL string
 }
 
 func (h *Handler) aboutPage(c *gin.Context) {
@@ -433,7 +443,8 @@ func (h *Handler) aboutPage(c *gin.Context) {
 	if c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
-	d := aboutData{RubricVersion: rubric.Version, Accessed: h.opts.Now().UTC().Format("January 2, 2006"),
-		URL: scheme + "://" + c.Request.Host + "/"}
-	h.render(c, http.StatusOK, "about", page{Title: "About Heard", Data: d})
+	lang := langOf(c)
+	d := aboutData{RubricVersion: rubric.Version, Accessed: longDate(lang, h.opts.Now().UTC()),
+		URL: scheme + "://" + c.Request.Host + localPath(lang, "/"), StateURL: scheme + "://" + c.Request.Host + localPath(lang, "/states/XX")}
+	h.render(c, http.StatusOK, "about", page{Title: tr(lang, "about.title"), Data: d})
 }

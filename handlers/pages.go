@@ -94,8 +94,22 @@ var pageFuncs = template.FuncMap{
 	"apiReference": apiReference,
 }
 
-func parsePages() (pageSet, error) {
-	base, err := template.New("layout").Funcs(pageFuncs).ParseFS(frontend.FS, "templates/layout.html")
+// parsePages parses the page templates once per language, each set with
+// the template functions of its language (funcsFor).
+func parsePages() (map[string]pageSet, error) {
+	out := map[string]pageSet{}
+	for _, l := range langs {
+		set, err := parsePagesIn(l)
+		if err != nil {
+			return nil, err
+		}
+		out[l] = set
+	}
+	return out, nil
+}
+
+func parsePagesIn(lang string) (pageSet, error) {
+	base, err := template.New("layout").Funcs(funcsFor(lang)).ParseFS(frontend.FS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
@@ -121,18 +135,30 @@ type page struct {
 	// Demo shows the demonstration-data banner.
 	Demo bool
 	Data any
+	// Lang is the page's language; EnURL and EsURL are this page in
+	// English and in Spanish (path and query), for the language switch
+	// and the hreflang alternates.
+	Lang         string
+	EnURL, EsURL string
 }
 
 // render executes into a buffer first so a template error becomes a clean
 // 500 page rather than half a page.
 func (h *Handler) render(c *gin.Context, status int, name string, p page) {
-	t, ok := h.pages[name]
+	lang := langOf(c)
+	t, ok := h.pages[lang][name]
 	if !ok {
 		h.log.Error("missing page template", "page", name)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
 	p.Demo = p.Demo || h.opts.Demo || h.servesDemoData(c.Request.Context())
+	p.Lang = lang
+	en := englishPath(c.Request.URL.Path)
+	if q := c.Request.URL.RawQuery; q != "" {
+		en += "?" + q
+	}
+	p.EnURL, p.EsURL = en, localPath("es", en)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		h.log.Error("render page", "page", name, "request_id", c.GetString(requestIDKey), "err", err)
@@ -156,19 +182,22 @@ func (h *Handler) servesDemoData(ctx context.Context) bool {
 	return demo
 }
 
-func (h *Handler) renderError(c *gin.Context, status int, title, message string) {
-	h.render(c, status, "error", page{Title: title, Data: map[string]any{"Status": status, "Message": message}})
+// renderError renders the error page; title and message are catalog keys,
+// message formatted with args.
+func (h *Handler) renderError(c *gin.Context, status int, title, message string, args ...any) {
+	lang := langOf(c)
+	h.render(c, status, "error", page{Title: tr(lang, title), Data: map[string]any{"Status": status, "Message": tr(lang, message, args...)}})
 	c.Abort()
 }
 
 // pageErr renders the error page matching err.
 func (h *Handler) pageErr(c *gin.Context, err error) {
 	if isNotFound(err) {
-		h.renderError(c, http.StatusNotFound, "Not found", "We have no page for that jurisdiction.")
+		h.renderError(c, http.StatusNotFound, "error.no_state.title", "error.no_state.message")
 		return
 	}
 	h.log.Error("page failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
-	h.renderError(c, http.StatusInternalServerError, "Something went wrong", "The error has been logged. Please try again later.")
+	h.renderError(c, http.StatusInternalServerError, "error.internal.title", "error.internal.message")
 }
 
 // The national page, the search and the about page are in national.go.
@@ -279,7 +308,7 @@ func (h *Handler) statePage(c *gin.Context) {
 	ctx := c.Request.Context()
 	code := c.Param("code")
 	if code != strings.ToUpper(code) {
-		c.Redirect(http.StatusMovedPermanently, "/states/"+models.NormalizeCode(code))
+		c.Redirect(http.StatusMovedPermanently, localPath(langOf(c), "/states/"+models.NormalizeCode(code)))
 		return
 	}
 	sum, rubric, err := h.summaryFor(ctx, code)
@@ -304,6 +333,16 @@ func (h *Handler) statePage(c *gin.Context) {
 		byPhase[a.Phase] = append(byPhase[a.Phase], a)
 	}
 	d := stateData{Summary: sum, Card: card, Total: total, Now: h.opts.Now(), TimeZone: sum.TimeZone}
+	lang := langOf(c)
+	if lang != "en" {
+		// The criteria's texts in the page's language; the scores are
+		// the same rubric version's.
+		if rubric, err = h.store.RubricIn(ctx, rubric.Version, lang); err != nil {
+			h.pageErr(c, err)
+			return
+		}
+		d.Card.LevelLabel = labelIn(lang, sum.Level)
+	}
 	for i, cs := range card.Criteria {
 		cv := criterionView{Criterion: rubric.Criteria[i], Score: cs}
 		if cs.Score != nil && *cs.Score < len(cv.Criterion.Anchors) {
@@ -326,13 +365,22 @@ func (h *Handler) statePage(c *gin.Context) {
 		h.pageErr(c, err)
 		return
 	}
-	d.Upcoming = chances(upcoming, sum.Location(), d.Now)
+	d.Upcoming = chances(lang, upcoming, sum.Location(), d.Now)
 	d.Share = h.shareLinks(c, sum)
+	if lang != "en" {
+		// The page links to itself in its language; the badge image and
+		// the embed snippets stay English for now.
+		d.Share.URL = h.origin(c) + localPath(lang, "/states/"+sum.Code)
+		d.Share.BadgeAlt = sum.Name + ": " + labelIn(lang, sum.Level)
+		if sum.Overall != nil {
+			d.Share.BadgeAlt += fmt.Sprintf(", %.0f/100", *sum.Overall)
+		}
+	}
 	if d.Sources, err = h.store.SourcesHealth(ctx, sum.Code); err != nil {
 		h.pageErr(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, "state", page{Title: sum.Name + " engagement scorecard", Demo: sum.Demo, Data: d})
+	h.render(c, http.StatusOK, "state", page{Title: tr(lang, "state.title", sum.Name), Demo: sum.Demo, Data: d})
 }
 
 type methodologyData struct {
@@ -347,7 +395,7 @@ type methodologyData struct {
 
 func (h *Handler) methodologyPage(c *gin.Context) {
 	ctx := c.Request.Context()
-	rubric, err := h.store.CurrentRubric(ctx)
+	rubric, err := h.store.CurrentRubricIn(ctx, langOf(c))
 	if err != nil {
 		h.pageErr(c, err)
 		return
@@ -368,5 +416,5 @@ func (h *Handler) methodologyPage(c *gin.Context) {
 			d.NoTribes = append(d.NoTribes, j)
 		}
 	}
-	h.render(c, http.StatusOK, "methodology", page{Title: "Methodology", Data: d})
+	h.render(c, http.StatusOK, "methodology", page{Title: tr(langOf(c), "nav.methodology"), Data: d})
 }

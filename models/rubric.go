@@ -97,3 +97,72 @@ func (s *Store) RubricVersions(ctx context.Context) ([]Rubric, error) {
 	}
 	return out, nil
 }
+
+// criterionText is a criterion's texts in another language; empty fields
+// (and a null anchors) are left untranslated.
+type criterionText struct {
+	Key         string  `db:"key"`
+	Title       string  `db:"title"`
+	Description string  `db:"description"`
+	Signal      string  `db:"signal"`
+	Anchors     *string `db:"anchors"`
+	LegalSource string  `db:"legal_source"`
+}
+
+// RubricIn returns one rubric version with its criteria's texts in lang
+// where criterion_translations has them, field by field, and in English
+// elsewhere. Keys, weights and positions are the version's own. "en" (or
+// an empty lang) is RubricByVersion.
+func (s *Store) RubricIn(ctx context.Context, version int, lang string) (Rubric, error) {
+	r, err := s.RubricByVersion(ctx, version)
+	if err != nil || lang == "" || lang == "en" {
+		return r, err
+	}
+	var texts []criterionText
+	if err := s.q.SelectContext(ctx, &texts, `
+		SELECT key, title, description, signal, anchors::text AS anchors, legal_source
+		FROM criterion_translations WHERE rubric_version = $1 AND lang = $2`, version, lang); err != nil {
+		return r, fmt.Errorf("criteria of rubric %d in %s: %w", version, lang, err)
+	}
+	byKey := make(map[string]criterionText, len(texts))
+	for _, t := range texts {
+		byKey[t.Key] = t
+	}
+	for i, c := range r.Criteria {
+		t, ok := byKey[c.Key]
+		if !ok {
+			continue
+		}
+		c.Title = or(t.Title, c.Title)
+		c.Description = or(t.Description, c.Description)
+		c.Signal = or(t.Signal, c.Signal)
+		c.LegalSource = or(t.LegalSource, c.LegalSource)
+		if t.Anchors != nil {
+			var a Anchors
+			if err := json.Unmarshal([]byte(*t.Anchors), (*[]string)(&a)); err == nil && len(a) == len(c.Anchors) {
+				for j := range a {
+					a[j] = or(a[j], c.Anchors[j])
+				}
+				c.Anchors = a
+			}
+		}
+		r.Criteria[i] = c
+	}
+	return r, nil
+}
+
+// CurrentRubricIn is CurrentRubric with its texts in lang (see RubricIn).
+func (s *Store) CurrentRubricIn(ctx context.Context, lang string) (Rubric, error) {
+	var v int
+	if err := s.q.GetContext(ctx, &v, `SELECT max(version) FROM rubric_versions`); err != nil {
+		return Rubric{}, wrapErr("current rubric", err)
+	}
+	return s.RubricIn(ctx, v, lang)
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
