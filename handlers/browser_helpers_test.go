@@ -40,8 +40,8 @@ var sitePages = []sitePage{
 	{name: "state-OH", path: "/states/OH", route: "/states/:code"},
 	{name: "methodology", path: "/methodology", route: "/methodology"},
 	{name: "data", path: "/data", route: "/data"},
-	{name: "about", path: "/about", route: "/about", optional: true},
-	{name: "search-no-match", path: "/search?q=zz", route: "/search", optional: true, status: -1},
+	{name: "about", path: "/about", route: "/about"},
+	{name: "search-no-match", path: "/search?q=zz", route: "/search", status: -1},
 	// The same pages in Spanish.
 	{name: "es-national", path: "/es", route: "/es"},
 	{name: "es-national-by-criterion", path: "/es?criterion=tribal", route: "/es"},
