@@ -91,6 +91,16 @@ func TestBrowser(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/")); err != nil {
 			t.Fatal(err)
 		}
+		// Under the CSP the tiles are placed by stylesheet classes: the
+		// Ohio tile sits where its r/c classes say, not in the flow.
+		pos, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const li = document.querySelector('.tilemap a[href="/states/OH"]').parentElement;
+			const cs = getComputedStyle(li);
+			return li.className + ' ' + cs.gridRowStart + ' ' + cs.gridColumnStart;
+		})()`))
+		if m := regexp.MustCompile(`^r(\d+) c(\d+) (\d+) (\d+)$`).FindStringSubmatch(pos); m == nil || m[1] != m[3] || m[2] != m[4] {
+			t.Errorf("Ohio tile placement %q (%v): want grid row and column from its classes", pos, err)
+		}
 		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.tilemap a[href="/states/OH"]`)))
 		if err != nil {
 			t.Fatalf("click the Ohio tile: %v", err)

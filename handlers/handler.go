@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
@@ -38,6 +40,10 @@ type Options struct {
 	// X-Real-IP name the client (a local reverse proxy). None by default:
 	// the client is the peer address, and the headers are ignored.
 	TrustedProxies []string
+	// Sessions holds staff sessions; nil means NewSessionManager over the
+	// store's database (in memory without a store) with no sweeping of
+	// expired rows.
+	Sessions *scs.SessionManager
 }
 
 // Handler holds the dependencies of every route.
@@ -46,6 +52,9 @@ type Handler struct {
 	log   *slog.Logger
 	opts  Options
 	pages map[string]pageSet // by language
+
+	sessions *scs.SessionManager
+	logins   *loginLimiter
 }
 
 // New returns a Handler, parsing the embedded page templates once.
@@ -63,7 +72,15 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: store, log: log, opts: opts, pages: pages}, nil
+	sessions := opts.Sessions
+	if sessions == nil {
+		var db *sql.DB
+		if store != nil {
+			db = store.DB().DB
+		}
+		sessions = NewSessionManager(db, 0)
+	}
+	return &Handler{store: store, log: log, opts: opts, pages: pages, sessions: sessions, logins: newLoginLimiter()}, nil
 }
 
 // NewEngine returns a gin engine with recovery, request ids, access logging,
@@ -79,12 +96,12 @@ func NewEngine(h *Handler) *gin.Engine {
 		h.log.Error("panic", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "panic", rec)
 		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
 	}))
-	r.Use(requestID(), accessLog(h.log))
+	r.Use(requestID(), accessLog(h.log), securityHeaders(), crossOriginProtection())
 	// Throttled requests are turned away before any work or buffering.
 	if limit, burst, on := h.opts.rateLimits(); on {
 		r.Use(newRateLimiter(perClientIP(limit, burst)).middleware())
 	}
-	r.Use(conditionalGET())
+	r.Use(conditionalGET(), h.loadSession())
 	h.Register(r)
 	return r
 }
@@ -108,6 +125,13 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/rubric", h.getRubric)
 	api.GET("/snapshots/:sha256", h.getSnapshot)
 	api.GET("/openapi.yaml", h.getOpenAPI)
+
+	// Staff sessions (session.go); every other staff route is guarded by
+	// requireRole, which TestRoutesAreGuarded checks.
+	api.POST("/session", h.login)
+	api.GET("/session", h.whoami)
+	api.DELETE("/session", h.logout)
+	api.GET("/staff/me", h.requireRole(), h.staffMe)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

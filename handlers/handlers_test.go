@@ -310,7 +310,7 @@ func TestPages(t *testing.T) {
 		want   []string
 	}{
 		{"/", 200, []string{`<h1>`, `href="/states/OH"`, `aria-label="Ohio, OH `, "Ranking", "Demonstration data",
-			"Listening session for parents &amp; teachers", `class="tilemap"`}},
+			"Listening session for parents &amp; teachers", `class="tilemap `}},
 		{"/states/OH", 200, []string{"<h1>Ohio</h1>", "Coverage of required stakeholder groups", "No evidence found",
 			"/api/v1/snapshots/" + f.snapshot, `href="http://127.0.0.1:1/feed.xml"`, "Upcoming chances to be heard",
 			"Public comment on the draft plan", "Demonstration data", "Rubric version", "Wed, Nov 25, 2026, 7:00 a.m. EST",

@@ -338,7 +338,7 @@ func scanETag(s string) (tag, rest string, ok bool) {
 // burst of 60 lets a notebook fetch all 52 scorecards at once.
 const (
 	DefaultRateLimit rate.Limit = 10
-	DefaultRateBurst            = 60
+	DefaultRateBurst int        = 60
 )
 
 const (

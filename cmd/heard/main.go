@@ -32,6 +32,7 @@ Usage:
   heard score [--state XX]
   heard override --state XX --criterion KEY (--score N | --none-found | --clear)
                  --justification TEXT [--author NAME]
+  heard user add --email E --role admin|editor|viewer   (password on stdin)
   heard db start|stop|url
   heard help
 
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdScore(ctx, cfg, log, args[1:], stdout)
 	case "override":
 		err = cmdOverride(ctx, cfg, log, args[1:], stdout)
+	case "user":
+		err = cmdUser(ctx, cfg, log, args[1:], stdin, stdout, stderr)
 	case "db":
 		err = cmdDB(ctx, cfg, log, args[1:], stdout)
 	case "help", "-h", "--help":

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"heard/models"
+)
+
+// stdin is where commands read secrets from; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// cmdUser manages staff accounts: `heard user add --email E --role R`
+// reads the password as the first line of stdin. golang.org/x/term is not a
+// dependency, so at a terminal the password is prompted for but echoed.
+func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return fmt.Errorf("%w: user takes add", errUsage)
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's email address")
+	role := fs.String("role", "", "admin, editor or viewer")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || *role == "" {
+		return fmt.Errorf("%w: user add needs --email and --role", errUsage)
+	}
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(stderr, "Password (at least 12 characters; it will be shown as you type): ")
+	}
+	password, err := readLine(in)
+	if err != nil {
+		return err
+	}
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	if err := migrateUp(ctx, d.DB, log); err != nil {
+		return err
+	}
+	u, err := models.NewStore(d.DB).AddUser(ctx, *email, models.Role(*role), password)
+	if errors.Is(err, models.ErrConflict) {
+		return &models.ValidationError{Fields: map[string]string{"email": "a user with this email already exists"}}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d\t%s\t%s\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+// readLine reads the first line of r without its line ending.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
