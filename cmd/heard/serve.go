@@ -139,7 +139,8 @@ func readiness(d *database) handlers.ReadyChecker {
 		if pending {
 			return errors.New("migrations pending")
 		}
-		return nil
+		// A newer replica migrated past this binary: it must not serve.
+		return migrations.CheckNotNewer(ctx, p)
 	}
 }
 
