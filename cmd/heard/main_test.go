@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"heard/migrations"
 	"heard/models/modeltest"
 )
 
@@ -319,5 +321,20 @@ func TestEmbeddedClusterStopsWithLastUser(t *testing.T) {
 	second.Close(ctx)
 	if second.cluster.Running(ctx) {
 		t.Error("the last process to leave did not stop the cluster")
+	}
+}
+
+func TestReadinessRefusesNewerSchema(t *testing.T) {
+	db, _ := modeltest.NewDBWithURL(t)
+	ready := readiness(&database{DB: db})
+	ctx := context.Background()
+	if err := ready(ctx); err != nil {
+		t.Fatalf("a current schema is not ready: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := ready(ctx); !errors.Is(err, migrations.ErrSchemaTooNew) {
+		t.Errorf("readiness with a newer schema: %v, want ErrSchemaTooNew", err)
 	}
 }
