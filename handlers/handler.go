@@ -132,6 +132,8 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/session", h.whoami)
 	api.DELETE("/session", h.logout)
 	api.GET("/staff/me", h.requireRole(), h.staffMe)
+	api.PUT("/jurisdictions/:code/criteria/:key/override", h.requireRole(models.RoleAdmin, models.RoleEditor), h.putOverride)
+	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

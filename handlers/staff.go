@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/models"
+)
+
+// overrideRequest is the body of PUT …/criteria/{key}/override. Kind is
+// "score" (the default: Score is required), "none_found" (searched and
+// found nothing: the criterion scores 0) or "cleared" (withdraw the
+// override in force).
+type overrideRequest struct {
+	Score         *int   `json:"score"`
+	Kind          string `json:"kind"`
+	Justification string `json:"justification"`
+}
+
+// putOverride records a staff override of one criterion, its audit entry
+// and the rescore it causes, in one transaction: the published score, the
+// override history and the audit log never disagree.
+func (h *Handler) putOverride(c *gin.Context) {
+	var req overrideRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"body": "must be JSON with score, kind and justification"}})
+		return
+	}
+	user, _, _ := h.currentUser(c) // requireRole has let a user through
+	o := models.Override{Jurisdiction: c.Param("code"), CriterionKey: c.Param("key"),
+		Kind: models.OverrideKind(req.Kind), Justification: req.Justification, Author: user.Email}
+	if o.Kind == "" {
+		o.Kind = models.OverrideScore
+	}
+	if o.Kind == models.OverrideScore {
+		if req.Score == nil {
+			h.respondErr(c, &models.ValidationError{Fields: map[string]string{"score": "is required for an override of kind score"}})
+			return
+		}
+		o.Score = *req.Score
+	}
+	ctx := c.Request.Context()
+	j, err := h.store.JurisdictionByCode(ctx, o.Jurisdiction)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	o.Jurisdiction = j.Code
+	var card models.Scorecard
+	var saved models.Override
+	err = h.store.InTx(ctx, func(tx *models.Store) error {
+		rubric, err := tx.CurrentRubric(ctx)
+		if err != nil {
+			return err
+		}
+		o.RubricVersion = rubric.Version
+		current, err := tx.CurrentOverrides(ctx, j.Code, rubric.Version)
+		if err != nil {
+			return err
+		}
+		var before any
+		if prev, ok := current[o.CriterionKey]; ok {
+			before = prev
+		}
+		if saved, err = tx.AddOverride(ctx, o); err != nil {
+			return err
+		}
+		target := fmt.Sprintf("jurisdiction/%s/criterion/%s", j.Code, o.CriterionKey)
+		if err := tx.AppendAudit(ctx, user, "override."+string(saved.Kind), target, before, saved); err != nil {
+			return err
+		}
+		card, err = tx.Rescore(ctx, j.Code, h.opts.Now(), "override")
+		return err
+	})
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, gin.H{"override": saved, "scorecard": card})
+}
+
+// getAudit lists the audit log, newest first (admins only).
+func (h *Handler) getAudit(c *gin.Context) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q)
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	entries, total, err := h.store.AuditLog(c.Request.Context(), perPage, (page-1)*perPage)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, entries, listMeta{Page: page, PerPage: perPage, Total: total})
+}

@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestPutOverrideIsAuditedAndRescores(t *testing.T) {
+	f := newStaffFixture(t, false)
+	ctx := context.Background()
+	editor := f.login(t, "editor@example.org", nil)
+	viewer := f.login(t, "viewer@example.org", nil)
+	admin := f.login(t, "admin@example.org", nil)
+	path := "/api/v1/jurisdictions/oh/criteria/comment/override"
+
+	for _, tt := range []struct {
+		cookie *http.Cookie
+		body   string
+		status int
+		field  string
+	}{
+		{nil, `{"score":3,"justification":"x"}`, http.StatusUnauthorized, ""},
+		{viewer, `{"score":3,"justification":"x"}`, http.StatusForbidden, ""},
+		{editor, `{"score":3}`, http.StatusBadRequest, "justification"},
+		{editor, `{"justification":"x"}`, http.StatusBadRequest, "score"},
+		{editor, `{"score":9,"justification":"x"}`, http.StatusBadRequest, "score"},
+		{editor, `not json`, http.StatusBadRequest, "body"},
+	} {
+		resp, body := f.do(t, "PUT", path, tt.body, tt.cookie)
+		if resp.StatusCode != tt.status || (tt.field != "" && !strings.Contains(body, `"`+tt.field+`"`)) {
+			t.Errorf("PUT %s: %d %s, want %d naming %q", tt.body, resp.StatusCode, body, tt.status, tt.field)
+		}
+	}
+	if _, total, _ := f.store.AuditLog(ctx, 10, 0); total != 0 {
+		t.Fatalf("refused requests left %d audit entries", total)
+	}
+
+	resp, body := f.do(t, "PUT", path, `{"score":3,"justification":"Second round held; see the minutes."}`, editor)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("override: %d %s", resp.StatusCode, body)
+	}
+	card, err := f.store.LatestScorecard(ctx, "OH", 1)
+	if err != nil || card.Trigger != "override" {
+		t.Fatalf("no rescore after the override: %+v (%v)", card, err)
+	}
+	for _, c := range card.Criteria {
+		if c.Key == "comment" && (c.Score == nil || *c.Score != 3 || c.Override == nil || c.Override.Author != "editor@example.org") {
+			t.Errorf("comment after override: %+v", c)
+		}
+	}
+	resp, _ = f.do(t, "PUT", path, `{"kind":"cleared","justification":"Minutes were of another plan."}`, admin)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("clear: %d", resp.StatusCode)
+	}
+
+	// The audit log, newest first, is for admins only.
+	if resp, _ := f.do(t, "GET", "/api/v1/audit", "", editor); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editor read the audit log: %d", resp.StatusCode)
+	}
+	resp, body = f.do(t, "GET", "/api/v1/audit", "", admin)
+	var log struct {
+		Data []struct {
+			Actor  string          `json:"actor"`
+			Action string          `json:"action"`
+			Target string          `json:"target"`
+			Before json.RawMessage `json:"before"`
+			After  json.RawMessage `json:"after"`
+		} `json:"data"`
+		Meta listMeta `json:"meta"`
+	}
+	if err := json.Unmarshal([]byte(body), &log); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("audit: %d %s", resp.StatusCode, body)
+	}
+	if log.Meta.Total != 2 || log.Data[0].Action != "override.cleared" || log.Data[0].Actor != "admin@example.org" ||
+		log.Data[1].Action != "override.score" || string(log.Data[1].Before) != "null" ||
+		!strings.Contains(string(log.Data[0].Before), "Second round") || log.Data[0].Target != "jurisdiction/OH/criterion/comment" {
+		t.Errorf("audit log %+v", log)
+	}
+
+	// Append-only, whatever role the application connects as.
+	for _, stmt := range []string{`UPDATE audit_log SET actor = 'someone else'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		if _, err := f.store.DB().ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refused", stmt, err)
+		}
+	}
+}
