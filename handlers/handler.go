@@ -96,10 +96,10 @@ func NewEngine(h *Handler) *gin.Engine {
 		h.log.Error("panic", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "panic", rec)
 		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
 	}))
-	r.Use(requestID(), accessLog(h.log), securityHeaders(), crossOriginProtection())
+	r.Use(requestID(), accessLog(h.log), securityHeaders(), crossOriginProtection(), h.apiToken())
 	// Throttled requests are turned away before any work or buffering.
 	if limit, burst, on := h.opts.rateLimits(); on {
-		r.Use(newRateLimiter(perClientIP(limit, burst)).middleware())
+		r.Use(newRateLimiter(perTokenOrIP(limit, burst)).middleware())
 	}
 	r.Use(conditionalGET(), h.loadSession())
 	h.Register(r)

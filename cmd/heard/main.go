@@ -33,6 +33,7 @@ Usage:
   heard override --state XX --criterion KEY (--score N | --none-found | --clear)
                  --justification TEXT [--author NAME]
   heard user add --email E --role admin|editor|viewer   (password on stdin)
+  heard token create --name NAME | list | revoke ID      (researchers' read-only API tokens)
   heard db start|stop|url
   heard help
 
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdScore(ctx, cfg, log, args[1:], stdout)
 	case "override":
 		err = cmdOverride(ctx, cfg, log, args[1:], stdout)
+	case "token":
+		err = cmdToken(ctx, cfg, log, args[1:], stdout)
 	case "user":
 		err = cmdUser(ctx, cfg, log, args[1:], stdin, stdout, stderr)
 	case "db":

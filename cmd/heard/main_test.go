@@ -338,3 +338,25 @@ func TestReadinessRefusesNewerSchema(t *testing.T) {
 		t.Errorf("readiness with a newer schema: %v, want ErrSchemaTooNew", err)
 	}
 }
+
+func TestTokenCommand(t *testing.T) {
+	_, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	ctx := context.Background()
+	code, stdout, stderr := runHeard(t, ctx, "token", "create", "--name", "Policy lab", "--by", "admin")
+	if code != 0 || !strings.Contains(stdout, "heard_") {
+		t.Fatalf("token create: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runHeard(t, ctx, "token", "list")
+	if code != 0 || !strings.Contains(stdout, "Policy lab") || strings.Contains(stdout, "heard_") {
+		t.Fatalf("token list (must not show secrets): %d\n%s", code, stdout)
+	}
+	if code, stdout, _ = runHeard(t, ctx, "token", "revoke", "1"); code != 0 || !strings.Contains(stdout, "revoked") {
+		t.Fatalf("token revoke: %d %s", code, stdout)
+	}
+	for _, args := range [][]string{{"token"}, {"token", "create"}, {"token", "revoke", "x"}, {"token", "frob"}} {
+		if code, _, _ := runHeard(t, ctx, args...); code != 2 {
+			t.Errorf("heard %v: exit %d, want 2", args, code)
+		}
+	}
+}
