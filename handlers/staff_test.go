@@ -87,3 +87,21 @@ func TestPutOverrideIsAuditedAndRescores(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionEndsWithPasswordChange(t *testing.T) {
+	f := newStaffFixture(t, false)
+	cookie := f.login(t, "editor@example.org", nil)
+	if resp, _ := f.do(t, "GET", "/api/v1/session", "", cookie); resp.StatusCode != http.StatusOK {
+		t.Fatalf("fresh session: %d", resp.StatusCode)
+	}
+	if _, err := f.store.SetPassword(context.Background(), "Editor@Example.org", "a brand new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.do(t, "GET", "/api/v1/session", "", cookie); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("session after a password change: %d, want 401", resp.StatusCode)
+	}
+	resp, _ := f.do(t, "POST", "/api/v1/session", `{"email":"editor@example.org","password":"`+testPassword+`"}`, nil)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old password still logs in: %d", resp.StatusCode)
+	}
+}

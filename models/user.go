@@ -107,3 +107,22 @@ func (s *Store) BumpSessionVersion(ctx context.Context, id int64) (int, error) {
 	}
 	return v, nil
 }
+
+// SetPassword replaces a user's password and ends every session the user
+// has, so a stolen session does not outlive the password it came with.
+func (s *Store) SetPassword(ctx context.Context, email, password string) (User, error) {
+	if len(password) < 12 {
+		return User{}, &ValidationError{Fields: map[string]string{"password": "must be at least 12 characters"}}
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = s.q.QueryRowxContext(ctx, `UPDATE users SET password_hash = $2, session_version = session_version + 1
+		WHERE email = $1 RETURNING `+userColumns, NormalizeEmail(email), hash).StructScan(&u)
+	if err != nil {
+		return User{}, wrapErr("set password of "+email, err)
+	}
+	return u, nil
+}

@@ -33,6 +33,7 @@ Usage:
   heard override --state XX --criterion KEY (--score N | --none-found | --clear)
                  --justification TEXT [--author NAME]
   heard user add --email E --role admin|editor|viewer   (password on stdin)
+  heard user passwd --email E                          (new password on stdin; ends its sessions)
   heard token create --name NAME | list | revoke ID      (researchers' read-only API tokens)
   heard db start|stop|url
   heard help

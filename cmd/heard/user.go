@@ -21,8 +21,11 @@ var stdin io.Reader = os.Stdin
 // reads the password as the first line of stdin. golang.org/x/term is not a
 // dependency, so at a terminal the password is prompted for but echoed.
 func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "passwd" {
+		return cmdPasswd(ctx, cfg, log, args[1:], in, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return fmt.Errorf("%w: user takes add", errUsage)
+		return fmt.Errorf("%w: user takes add or passwd", errUsage)
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	email := fs.String("email", "", "the user's email address")
@@ -65,4 +68,40 @@ func readLine(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read password from stdin: %w", err)
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// cmdPasswd sets a user's password from the first line of stdin and ends
+// all of the user's sessions.
+func cmdPasswd(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's email address")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("%w: user passwd needs --email", errUsage)
+	}
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(stderr, "New password (at least 12 characters; it will be shown as you type): ")
+	}
+	password, err := readLine(in)
+	if err != nil {
+		return err
+	}
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close(context.WithoutCancel(ctx))
+	if err := migrateUp(ctx, d.DB, log); err != nil {
+		return err
+	}
+	u, err := models.NewStore(d.DB).SetPassword(ctx, *email, password)
+	if errors.Is(err, models.ErrNotFound) {
+		return &models.ValidationError{Fields: map[string]string{"email": "no user has this email"}}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "password of %s changed; all of its sessions ended\n", u.Email)
+	return nil
 }

@@ -51,3 +51,34 @@ func TestUserAdd(t *testing.T) {
 		})
 	}
 }
+
+func TestUserPasswd(t *testing.T) {
+	db, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	store := models.NewStore(db)
+	before, err := store.AddUser(context.Background(), "ada@example.org", models.RoleEditor, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stdin
+	t.Cleanup(func() { stdin = old })
+	stdin = strings.NewReader("a brand new passphrase\n")
+	if out := mustHeard(t, "user", "passwd", "--email", "ADA@example.org"); !strings.Contains(out, "sessions ended") {
+		t.Errorf("output %q", out)
+	}
+	after, err := store.UserByEmail(context.Background(), "ada@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := models.VerifyPassword("a brand new passphrase", after.PasswordHash); !ok || after.SessionVersion != before.SessionVersion+1 {
+		t.Errorf("after passwd: verifies=%v session version %d (was %d)", ok, after.SessionVersion, before.SessionVersion)
+	}
+	stdin = strings.NewReader("short\n")
+	if code, _, _ := runHeard(t, context.Background(), "user", "passwd", "--email", "ada@example.org"); code != 2 {
+		t.Errorf("short password: exit %d, want 2", code)
+	}
+	stdin = strings.NewReader("a brand new passphrase\n")
+	if code, _, _ := runHeard(t, context.Background(), "user", "passwd", "--email", "nobody@example.org"); code != 2 {
+		t.Errorf("unknown user: exit %d, want 2", code)
+	}
+}
