@@ -134,6 +134,8 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/staff/me", h.requireRole(), h.staffMe)
 	api.PUT("/jurisdictions/:code/criteria/:key/override", h.requireRole(models.RoleAdmin, models.RoleEditor), h.putOverride)
 	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
+	api.GET("/staff/review", h.requireRole(), h.getReviewQueue)
+	api.POST("/staff/activities/:id/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReview)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

@@ -91,7 +91,8 @@ func TestNoInlineStyleOrScript(t *testing.T) {
 // viewerRoutes are the guarded routes a viewer may use; every other guarded
 // route must refuse a viewer with 403.
 var viewerRoutes = map[string]bool{
-	"GET /api/v1/staff/me": true,
+	"GET /api/v1/staff/me":     true,
+	"GET /api/v1/staff/review": true, // viewers read the staff workspace
 }
 
 // openWrites are the unsafe-method routes anyone may call.

@@ -96,3 +96,66 @@ func (h *Handler) getAudit(c *gin.Context) {
 	}
 	respondList(c, entries, listMeta{Page: page, PerPage: perPage, Total: total})
 }
+
+// getReviewQueue lists activities awaiting review, newest first.
+func (h *Handler) getReviewQueue(c *gin.Context) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q)
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	acts, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondList(c, acts, listMeta{Page: page, PerPage: perPage, Total: total})
+}
+
+// reviewRequest is the body of POST /api/v1/staff/activities/{id}/review.
+type reviewRequest struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+// postReview accepts or rejects an activity, with its audit entry and the
+// rescore of its jurisdiction in the same transaction: a rejected record
+// stops counting at once, and is kept.
+func (h *Handler) postReview(c *gin.Context) {
+	id, ok := h.activityID(c)
+	if !ok {
+		return
+	}
+	var req reviewRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"body": "must be JSON with decision and reason"}})
+		return
+	}
+	user, _, _ := h.currentUser(c)
+	ctx := c.Request.Context()
+	var after models.Activity
+	err := h.store.InTx(ctx, func(tx *models.Store) error {
+		before, a, err := tx.ReviewActivity(ctx, id, req.Decision, req.Reason, user.Email, h.opts.Now())
+		if err != nil {
+			return err
+		}
+		after = a
+		target := fmt.Sprintf("activity/%d", id)
+		state := func(x models.Activity) map[string]string {
+			return map[string]string{"review_status": x.ReviewStatus}
+		}
+		if err := tx.AppendAudit(ctx, user, "activity."+req.Decision, target, state(before),
+			map[string]string{"review_status": after.ReviewStatus, "reason": req.Reason}); err != nil {
+			return err
+		}
+		_, err = tx.Rescore(ctx, after.Jurisdiction, h.opts.Now(), "manual")
+		return err
+	})
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	respondData(c, after)
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"heard/models"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,5 +104,55 @@ func TestSessionEndsWithPasswordChange(t *testing.T) {
 	resp, _ := f.do(t, "POST", "/api/v1/session", `{"email":"editor@example.org","password":"`+testPassword+`"}`, nil)
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("old password still logs in: %d", resp.StatusCode)
+	}
+}
+
+func TestReviewQueue(t *testing.T) {
+	f := newStaffFixture(t, false)
+	ctx := context.Background()
+	// One new activity in Ohio, read from a source.
+	src, err := f.store.UpsertSource(ctx, models.Source{Jurisdiction: "OH", Kind: models.KindRSS, URL: "https://education.example.gov/feed", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha, err := f.store.PutSnapshot(ctx, models.Snapshot{MediaType: "text/html", Body: []byte("<p>town hall</p>")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := f.store.UpsertActivity(ctx, models.Activity{Jurisdiction: "OH", DedupeKey: "k", Type: models.TypeTownHall,
+		Title: "Town hall on the ESSA plan", Phase: models.PhaseDraft, Status: models.StatusHeld, TimeZone: "America/New_York"},
+		models.ActivitySource{SourceID: src.ID, URL: src.URL, SnapshotSHA256: sha, RetrievedAt: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewer := f.login(t, "viewer@example.org", nil)
+	editor := f.login(t, "editor@example.org", nil)
+	resp, body := f.do(t, "GET", "/api/v1/staff/review", "", viewer)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Town hall on the ESSA plan") || !strings.Contains(body, sha) {
+		t.Fatalf("queue: %d %s", resp.StatusCode, body)
+	}
+	path := "/api/v1/staff/activities/" + itoa(id) + "/review"
+	if resp, _ := f.do(t, "POST", path, `{"decision":"rejected","reason":"x"}`, viewer); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer reviewed: %d", resp.StatusCode)
+	}
+	if resp, body := f.do(t, "POST", path, `{"decision":"rejected"}`, editor); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "reason") {
+		t.Errorf("reject without reason: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := f.do(t, "POST", path, `{"decision":"rejected","reason":"Not about ESSA: a facilities meeting."}`, editor); resp.StatusCode != http.StatusOK {
+		t.Fatalf("reject: %d %s", resp.StatusCode, body)
+	}
+	if _, body := f.do(t, "GET", "/api/v1/staff/review", "", viewer); strings.Contains(body, "Town hall on the ESSA plan") {
+		t.Errorf("a reviewed activity stayed in the queue")
+	}
+	// Kept, but no longer public nor scored.
+	if _, err := f.store.ActivityByID(ctx, id); err != nil {
+		t.Errorf("rejected activity deleted: %v", err)
+	}
+	card, err := f.store.LatestScorecard(ctx, "OH", 1)
+	if err != nil || card.EvidenceCount != 0 {
+		t.Errorf("rescore after rejection: %+v (%v)", card.EvidenceCount, err)
+	}
+	if _, total, _ := f.store.AuditLog(ctx, 10, 0); total != 1 {
+		t.Errorf("audit entries %d, want 1", total)
 	}
 }
