@@ -148,7 +148,7 @@ func checkCorpusDoc(t *testing.T, doc corpusDoc) {
 	}
 	items, err := parseCorpusDoc(doc, readTestdata(t, doc.File))
 	if errors.Is(err, ErrNoPDFTool) {
-		t.Skip(err)
+		requirePDFTool(t) // skips locally, fails under CI=true
 	}
 	if err != nil {
 		t.Fatal(err)
