@@ -82,11 +82,8 @@ func (h *Handler) putOverride(c *gin.Context) {
 
 // getAudit lists the audit log, newest first (admins only).
 func (h *Handler) getAudit(c *gin.Context) {
-	var q pageQuery
-	_ = c.ShouldBindQuery(&q)
-	page, perPage, err := q.parse()
-	if err != nil {
-		h.respondErr(c, err)
+	page, perPage, ok := h.paging(c)
+	if !ok {
 		return
 	}
 	entries, total, err := h.store.AuditLog(c.Request.Context(), perPage, (page-1)*perPage)
@@ -99,11 +96,8 @@ func (h *Handler) getAudit(c *gin.Context) {
 
 // getReviewQueue lists activities awaiting review, newest first.
 func (h *Handler) getReviewQueue(c *gin.Context) {
-	var q pageQuery
-	_ = c.ShouldBindQuery(&q)
-	page, perPage, err := q.parse()
-	if err != nil {
-		h.respondErr(c, err)
+	page, perPage, ok := h.paging(c)
+	if !ok {
 		return
 	}
 	acts, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
@@ -158,4 +152,16 @@ func (h *Handler) postReview(c *gin.Context) {
 		return
 	}
 	respondData(c, after)
+}
+
+// paging reads ?page and ?per_page, answering 400 itself when they are bad.
+func (h *Handler) paging(c *gin.Context) (page, perPage int, ok bool) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q) // strings always bind; parse validates
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.respondErr(c, err)
+		return 0, 0, false
+	}
+	return page, perPage, true
 }

@@ -33,15 +33,24 @@ const sourceColumns = `id, jurisdiction, kind, url, name, settings,
 	enabled, verified, demo, etag, last_modified, next_fetch_at,
 	consecutive_failures, last_error, last_success_at, updated_at`
 
-// UpsertSource registers a source, or updates the one with the same
-// jurisdiction and URL, and returns it as stored.
-func (s *Store) UpsertSource(ctx context.Context, src Source) (Source, error) {
+// DefaultFetchInterval is how often a source is read when it does not say.
+const DefaultFetchInterval = 6 * 3600 // seconds
+
+// withDefaults fills in empty settings and a missing fetch interval.
+func (src Source) withDefaults() Source {
 	if len(src.Settings) == 0 {
 		src.Settings = json.RawMessage(`{}`)
 	}
 	if src.FetchIntervalSec <= 0 {
-		src.FetchIntervalSec = 6 * 3600
+		src.FetchIntervalSec = DefaultFetchInterval
 	}
+	return src
+}
+
+// UpsertSource registers a source, or updates the one with the same
+// jurisdiction and URL, and returns it as stored.
+func (s *Store) UpsertSource(ctx context.Context, src Source) (Source, error) {
+	src = src.withDefaults()
 	var out Source
 	err := s.q.GetContext(ctx, &out, `
 		INSERT INTO sources (jurisdiction, kind, url, name, settings, fetch_interval, enabled, verified, demo)

@@ -20,12 +20,7 @@ func (s *Store) SourceByID(ctx context.Context, id int64) (Source, error) {
 // when the jurisdiction already has a source at that URL. Unlike
 // UpsertSource it never touches an existing row.
 func (s *Store) AddSource(ctx context.Context, src Source) (Source, error) {
-	if len(src.Settings) == 0 {
-		src.Settings = json.RawMessage(`{}`)
-	}
-	if src.FetchIntervalSec <= 0 {
-		src.FetchIntervalSec = 6 * 3600
-	}
+	src = src.withDefaults()
 	var out Source
 	err := s.q.GetContext(ctx, &out, `
 		INSERT INTO sources (jurisdiction, kind, url, name, settings, fetch_interval, enabled, verified, demo)

@@ -59,15 +59,10 @@ func openPipeline(ctx context.Context, cfg config, log *slog.Logger, name string
 		return nil, nil, "", err
 	}
 	code := models.NormalizeCode(*state)
-	d, err := openDatabase(ctx, cfg, log)
+	d, store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if err := migrateUp(ctx, d.DB, log); err != nil {
-		d.Close(ctx)
-		return nil, nil, "", err
-	}
-	store := models.NewStore(d.DB)
 	if code != "" {
 		if _, err := store.JurisdictionByCode(ctx, code); err != nil {
 			d.Close(ctx)

@@ -16,6 +16,7 @@ import (
 
 	"heard/cmd/heard/embedded"
 	"heard/migrations"
+	"heard/models"
 )
 
 // appName tags heard's connections, so they can be told apart in
@@ -122,6 +123,20 @@ func keepMarker(c *embedded.Cluster) string {
 func keepRunning(c *embedded.Cluster) bool {
 	_, err := os.Stat(keepMarker(c))
 	return err == nil
+}
+
+// openStore opens the database, applies pending migrations, and returns a
+// Store over it: what every one-shot command needs. The caller closes d.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*database, *models.Store, error) {
+	d, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := migrateUp(ctx, d.DB, log); err != nil {
+		d.Close(ctx)
+		return nil, nil, err
+	}
+	return d, models.NewStore(d.DB), nil
 }
 
 // migrateUp applies pending migrations and logs what it applied.

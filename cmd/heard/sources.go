@@ -76,15 +76,12 @@ func cmdSources(ctx context.Context, cfg config, log *slog.Logger, args []string
 	default:
 		return fmt.Errorf("%w: %s", errUsage, sourcesUsage)
 	}
-	d, err := openDatabase(ctx, cfg, log)
+	d, store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, d.DB, log); err != nil {
-		return err
-	}
-	return do(ctx, models.NewStore(d.DB))
+	return do(ctx, store)
 }
 
 // sourcesList prints the sources with their health.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"heard/models"
 	"io"
 	"log/slog"
 	"os"
@@ -20,15 +19,11 @@ func cmdToken(ctx context.Context, cfg config, log *slog.Logger, args []string, 
 	if len(args) == 0 {
 		return fmt.Errorf("%w: token takes create, list or revoke", errUsage)
 	}
-	d, err := openDatabase(ctx, cfg, log)
+	d, store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, d.DB, log); err != nil {
-		return err
-	}
-	store := models.NewStore(d.DB)
 	switch args[0] {
 	case "create":
 		fs := flag.NewFlagSet("token create", flag.ContinueOnError)

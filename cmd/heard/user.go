@@ -36,22 +36,16 @@ func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, i
 	if *email == "" || *role == "" {
 		return fmt.Errorf("%w: user add needs --email and --role", errUsage)
 	}
-	if f, ok := in.(*os.File); ok && isTerminal(f) {
-		fmt.Fprint(stderr, "Password (at least 12 characters; it will be shown as you type): ")
-	}
-	password, err := readLine(in)
+	password, err := readPassword(in, stderr, "Password")
 	if err != nil {
 		return err
 	}
-	d, err := openDatabase(ctx, cfg, log)
+	d, store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, d.DB, log); err != nil {
-		return err
-	}
-	u, err := models.NewStore(d.DB).AddUser(ctx, *email, models.Role(*role), password)
+	u, err := store.AddUser(ctx, *email, models.Role(*role), password)
 	if errors.Is(err, models.ErrConflict) {
 		return &models.ValidationError{Fields: map[string]string{"email": "a user with this email already exists"}}
 	} else if err != nil {
@@ -59,6 +53,15 @@ func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, i
 	}
 	fmt.Fprintf(stdout, "%d\t%s\t%s\n", u.ID, u.Email, u.Role)
 	return nil
+}
+
+// readPassword reads a password as the first line of in, prompting first
+// when in is a terminal (where, without golang.org/x/term, it is echoed).
+func readPassword(in io.Reader, stderr io.Writer, prompt string) (string, error) {
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(stderr, "%s (at least 12 characters; it will be shown as you type): ", prompt)
+	}
+	return readLine(in)
 }
 
 // readLine reads the first line of r without its line ending.
@@ -81,22 +84,16 @@ func cmdPasswd(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if *email == "" {
 		return fmt.Errorf("%w: user passwd needs --email", errUsage)
 	}
-	if f, ok := in.(*os.File); ok && isTerminal(f) {
-		fmt.Fprint(stderr, "New password (at least 12 characters; it will be shown as you type): ")
-	}
-	password, err := readLine(in)
+	password, err := readPassword(in, stderr, "New password")
 	if err != nil {
 		return err
 	}
-	d, err := openDatabase(ctx, cfg, log)
+	d, store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, d.DB, log); err != nil {
-		return err
-	}
-	u, err := models.NewStore(d.DB).SetPassword(ctx, *email, password)
+	u, err := store.SetPassword(ctx, *email, password)
 	if errors.Is(err, models.ErrNotFound) {
 		return &models.ValidationError{Fields: map[string]string{"email": "no user has this email"}}
 	} else if err != nil {
