@@ -32,7 +32,7 @@ func (h *Handler) listJurisdictions(c *gin.Context) {
 		h.respondErr(c, err)
 		return
 	}
-	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version, models.Published)
 	if err != nil {
 		h.respondErr(c, err)
 		return
@@ -54,7 +54,7 @@ func (h *Handler) summaryFor(ctx context.Context, code string) (models.ScoreSumm
 	if err != nil {
 		return models.ScoreSummary{}, rubric, err
 	}
-	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version, models.Published)
 	if err != nil {
 		return models.ScoreSummary{}, rubric, err
 	}
@@ -102,21 +102,24 @@ type scorecardJSON struct {
 	EvidenceCount   int             `json:"evidence_count"`
 	Demo            bool            `json:"demo"`
 	Criteria        []criterionJSON `json:"criteria"`
+	// Publication says when the scorecard was published and carries the
+	// state agency's reply; null on an unpublished (draft) scorecard.
+	Publication *models.Publication `json:"publication"`
 }
 
-// scorecard loads the latest scorecard of a jurisdiction, or an unscored
-// one when it has never been scored.
-func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric models.Rubric) (scorecardJSON, error) {
+// scorecard loads the scorecard of a jurisdiction that scope sees (the
+// public sees the published one), or an unscored one when there is none.
+func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric models.Rubric, scope models.Scope) (scorecardJSON, error) {
 	out := scorecardJSON{Jurisdiction: j.Code, Name: j.Name, RubricVersion: rubric.Version,
 		Level: models.LevelUnscored, Criteria: make([]criterionJSON, 0, len(rubric.Criteria))}
-	card, err := h.store.LatestScorecard(ctx, j.Code, rubric.Version)
+	card, err := h.store.Scorecard(ctx, j.Code, rubric.Version, scope)
 	scores := map[string]models.CriterionScore{}
 	switch {
 	case err == nil:
 		out.ComputedAt, out.UpdatedAt = &card.ComputedAt, &card.ComputedAt
 		out.ScoreRunID, out.EvidenceThrough, out.Trigger = &card.ScoreRunID, card.EvidenceThrough, card.Trigger
 		out.Overall, out.Coverage, out.Level = card.Overall, card.Coverage, card.Level
-		out.EvidenceCount, out.Demo = card.EvidenceCount, card.Demo
+		out.EvidenceCount, out.Demo, out.Publication = card.EvidenceCount, card.Demo, card.Publication
 		for _, cs := range card.Criteria {
 			scores[cs.Key] = cs
 		}
@@ -179,7 +182,7 @@ func (h *Handler) getScorecard(c *gin.Context) {
 	if !ok {
 		return
 	}
-	card, err := h.scorecard(ctx, j, rubric)
+	card, err := h.scorecard(ctx, j, rubric, models.Published)
 	if err != nil {
 		h.respondErr(c, err)
 		return
@@ -209,7 +212,7 @@ func (h *Handler) getHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	runs, err := h.store.ScoreHistory(ctx, j.Code, rubric.Version)
+	runs, err := h.store.ScoreHistory(ctx, j.Code, rubric.Version, models.Published)
 	if err != nil {
 		h.respondErr(c, err)
 		return

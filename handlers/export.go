@@ -191,7 +191,7 @@ func (h *Handler) exportScorecards(format exportFormat) gin.HandlerFunc {
 			return
 		}
 		streamExport(h, c, "heard-scorecards", format, ScorecardColumns, func(fn func(models.ScorecardRow) error) error {
-			return h.store.ScorecardRows(ctx, rubric.Version, fn)
+			return h.store.ScorecardRows(ctx, rubric.Version, models.Published, fn)
 		})
 	}
 }

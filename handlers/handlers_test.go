@@ -65,9 +65,7 @@ func newFixture(t testing.TB) *fixture {
 			first = id
 		}
 	}
-	if _, err := store.Rescore(ctx, "OH", testNow, "manual"); err != nil {
-		t.Fatal(err)
-	}
+	rescoreAndPublish(t, store, "OH", testNow, "manual")
 	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +76,27 @@ func newFixture(t testing.TB) *fixture {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+// rescoreAndPublish scores a jurisdiction and publishes the result through
+// the whole workflow (draft, right of reply, published), as the public
+// sees only published scorecards.
+func rescoreAndPublish(t testing.TB, store *models.Store, code string, at time.Time, trigger string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := store.Rescore(ctx, code, at, trigger); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.OpenReview(ctx, code, "editor@example.org", at); err != nil {
+		t.Fatal(err)
+	}
+	req := models.ReplyRequest{Contact: "Agency contact", Due: at.Add(14 * 24 * time.Hour)}
+	if _, _, err := store.RequestReply(ctx, code, req, "editor@example.org", at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PublishReview(ctx, code, "editor@example.org", at); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func (f *fixture) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
@@ -458,9 +477,7 @@ func TestOverrideShownWithMachineScore(t *testing.T) {
 		Author: "analyst@example.org"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Rescore(ctx, "OH", testNow.Add(time.Minute), "override"); err != nil {
-		t.Fatal(err)
-	}
+	rescoreAndPublish(t, f.store, "OH", testNow.Add(time.Minute), "override")
 	var got struct {
 		Data scorecardJSON `json:"data"`
 	}

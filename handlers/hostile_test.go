@@ -28,9 +28,7 @@ func TestScriptPayloadsAreEscaped(t *testing.T) {
 	if _, _, err := f.store.UpsertActivity(ctx, a, a.Sources[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Rescore(ctx, "OH", testNow, "manual"); err != nil {
-		t.Fatal(err)
-	}
+	rescoreAndPublish(t, f.store, "OH", testNow, "manual")
 	// (upcoming.ics is text/calendar with nosniff: its text is no markup.)
 	for _, path := range []string{"/", "/states/OH", "/es/states/OH", "/states/OH/widget", "/states/OH/feed.atom"} {
 		resp, body := f.get(t, path)

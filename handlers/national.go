@@ -115,7 +115,7 @@ func (h *Handler) nationalPage(c *gin.Context) {
 			return
 		}
 		d.Criterion = &crit
-		if scores, err = h.store.CriterionScores(ctx, rubric.Version, crit.Key); err != nil {
+		if scores, err = h.store.CriterionScores(ctx, rubric.Version, crit.Key, models.Published); err != nil {
 			h.pageErr(c, err)
 			return
 		}
@@ -125,7 +125,7 @@ func (h *Handler) nationalPage(c *gin.Context) {
 		d.Criteria = append(d.Criteria, criterionOption{Key: cr.Key, Title: cr.Title, Selected: cr.Key == q.Criterion})
 	}
 
-	sums, err := h.store.ScoreSummaries(ctx, rubric.Version)
+	sums, err := h.store.ScoreSummaries(ctx, rubric.Version, models.Published)
 	if err != nil {
 		h.pageErr(c, err)
 		return

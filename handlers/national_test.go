@@ -88,9 +88,7 @@ func TestNationalCriterionNotApplicable(t *testing.T) {
 		t.Fatalf("fixture: no pair of jurisdictions with and without tribes")
 	}
 	for _, code := range []string{without, with} {
-		if _, err := f.store.Rescore(ctx, code, testNow, "manual"); err != nil {
-			t.Fatal(err)
-		}
+		rescoreAndPublish(t, f.store, code, testNow, "manual")
 	}
 	_, body := f.get(t, "/?criterion=tribal")
 	for code, want := range map[string]string{without: `cscore-not_applicable" href="/states/%s" aria-label="[^"]+, %s N/A for Tribal consultation \(not applicable\)"><span class="code">%s</span> <span class="lvl">N/A</span>`,

@@ -260,9 +260,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		Author: "analyst@example.org"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Rescore(ctx, "OH", testNow.Add(time.Minute), "override"); err != nil {
-		t.Fatal(err)
-	}
+	rescoreAndPublish(t, f.store, "OH", testNow.Add(time.Minute), "override")
 	a, err := f.store.ActivityByID(ctx, f.activity)
 	if err != nil {
 		t.Fatal(err)
@@ -517,7 +515,7 @@ func TestOpenAPIValidationIsStrict(t *testing.T) {
 		"jurisdiction": "OH", "name": "Ohio", "rubric_version": 1.0, "score_run_id": nil, "computed_at": nil,
 		"updated_at": nil, "evidence_through": nil, "trigger": "", "overall": nil, "coverage": 0.0,
 		"level": "unscored", "level_label": "Not yet scored", "evidence_count": 0.0, "demo": false,
-		"criteria": []any{},
+		"criteria": []any{}, "publication": nil,
 	}
 	if err := card.VisitJSON(good, openapi3.EnableFormatValidation()); err != nil {
 		t.Fatalf("an unscored scorecard fails: %v", err)

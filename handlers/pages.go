@@ -316,7 +316,7 @@ func (h *Handler) statePage(c *gin.Context) {
 		h.pageErr(c, err)
 		return
 	}
-	card, err := h.scorecard(ctx, sum.Jurisdiction, rubric)
+	card, err := h.scorecard(ctx, sum.Jurisdiction, rubric, models.Published)
 	if err != nil {
 		h.pageErr(c, err)
 		return

@@ -65,9 +65,7 @@ func TestNoDemoBannerWithoutDemoData(t *testing.T) {
 		URL: "https://education.example.gov/feed", Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Rescore(ctx, "OH", testNow, "manual"); err != nil {
-		t.Fatal(err)
-	}
+	rescoreAndPublish(t, store, "OH", testNow, "manual")
 	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func TestStoreCriterionScores(t *testing.T) {
 			t.Fatalf("InsertScoreRun: %v", err)
 		}
 	}
-	got, err := s.CriterionScores(ctx, rubric.Version, "language")
+	got, err := s.CriterionScores(ctx, rubric.Version, "language", models.Draft)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func TestStoreCriterionScores(t *testing.T) {
 		version int
 		key     string
 	}{{rubric.Version, "no_such_criterion"}, {rubric.Version + 1, "language"}} {
-		if _, err := s.CriterionScores(ctx, tc.version, tc.key); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.CriterionScores(ctx, tc.version, tc.key, models.Draft); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("CriterionScores(%d, %q): %v, want ErrNotFound", tc.version, tc.key, err)
 		}
 	}
-	empty, err := s.CriterionScores(ctx, rubric.Version, rubric.Criteria[0].Key)
+	empty, err := s.CriterionScores(ctx, rubric.Version, rubric.Criteria[0].Key, models.Draft)
 	if err != nil || empty == nil {
 		t.Errorf("a criterion of the rubric: %v, %v", empty, err)
 	}

@@ -30,12 +30,12 @@ type ScorecardRow struct {
 	Demo          bool      `db:"demo"`
 }
 
-// ScorecardRows calls fn with every criterion of the latest score run of
-// each jurisdiction under the rubric version, by jurisdiction code and then
+// ScorecardRows calls fn with every criterion of the score run scope sees
+// of each jurisdiction under the rubric version, by jurisdiction code and then
 // rubric order. Jurisdictions never scored under the version have no rows.
 // Rows are read one at a time from the cursor, so an export of any size
 // runs in constant memory; an error from fn stops the walk and is returned.
-func (s *Store) ScorecardRows(ctx context.Context, rubricVersion int, fn func(ScorecardRow) error) error {
+func (s *Store) ScorecardRows(ctx context.Context, rubricVersion int, scope Scope, fn func(ScorecardRow) error) error {
 	rows, err := s.q.QueryxContext(ctx, `
 		SELECT j.code AS jurisdiction, j.name AS jurisdiction_name, r.rubric_version,
 			c.key AS criterion_key, c.title AS criterion_title, c.weight::int AS weight,
@@ -46,11 +46,7 @@ func (s *Store) ScorecardRows(ctx context.Context, rubricVersion int, fn func(Sc
 			coalesce(cs.evidence_ids, '{}') AS evidence_ids,
 			r.id AS score_run_id, r.computed_at, r.demo
 		FROM jurisdictions j
-		JOIN LATERAL (
-			SELECT id, rubric_version, computed_at, overall, coverage, level, demo FROM score_runs
-			WHERE jurisdiction = j.code AND rubric_version = $1
-			ORDER BY computed_at DESC, id DESC LIMIT 1
-		) r ON true
+		JOIN LATERAL (`+latestRun(scope, "r.id, r.rubric_version, r.computed_at, r.overall, r.coverage, r.level, r.demo")+`) r ON true
 		JOIN criteria c ON c.rubric_version = r.rubric_version
 		LEFT JOIN criterion_scores cs ON cs.score_run_id = r.id AND cs.criterion_key = c.key
 		ORDER BY j.code, c.position`, rubricVersion)

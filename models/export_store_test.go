@@ -19,7 +19,7 @@ func TestStoreScorecardRows(t *testing.T) {
 	collect := func(version int) []models.ScorecardRow {
 		t.Helper()
 		var rows []models.ScorecardRow
-		if err := s.ScorecardRows(ctx, version, func(r models.ScorecardRow) error {
+		if err := s.ScorecardRows(ctx, version, models.Draft, func(r models.ScorecardRow) error {
 			rows = append(rows, r)
 			return nil
 		}); err != nil {
@@ -90,7 +90,7 @@ func TestStoreScorecardRows(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	calls := 0
-	err = s.ScorecardRows(ctx, rubric.Version, func(models.ScorecardRow) error { calls++; return stop })
+	err = s.ScorecardRows(ctx, rubric.Version, models.Draft, func(models.ScorecardRow) error { calls++; return stop })
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("fn error: got %v after %d calls, want stop after 1", err, calls)
 	}

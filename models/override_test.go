@@ -110,7 +110,7 @@ func TestStoreOverridesAndRescore(t *testing.T) {
 	if err != nil || len(hist) != 3 || hist[0].Kind != models.OverrideCleared {
 		t.Errorf("override history %+v (%v)", hist, err)
 	}
-	series, err := s.ScoreHistory(ctx, "OH", 1)
+	series, err := s.ScoreHistory(ctx, "OH", 1, models.Draft)
 	if err != nil || len(series) != 3 || series[0].ScoreRunID != first.ScoreRunID || series[2].ScoreRunID != third.ScoreRunID {
 		t.Errorf("score history %+v (%v)", series, err)
 	}

@@ -107,6 +107,9 @@ type Scorecard struct {
 	Trigger  string           `db:"trigger" json:"trigger"`
 	Demo     bool             `db:"demo" json:"demo"`
 	Criteria []CriterionScore `db:"-" json:"criteria"`
+	// Publication is set on a published scorecard: when it was published
+	// and the state agency's reply.
+	Publication *Publication `db:"-" json:"publication,omitempty"`
 }
 
 // Score is the scoring engine: a pure function from a rubric and one

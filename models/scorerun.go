@@ -53,9 +53,10 @@ type ScoreSummary struct {
 	Demo          bool       `db:"demo" json:"demo"`
 }
 
-// ScoreSummaries returns every jurisdiction, ordered by name, with its latest
-// score run under the rubric version (level "unscored" when it has none).
-func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int) ([]ScoreSummary, error) {
+// ScoreSummaries returns every jurisdiction, ordered by name, with the
+// score run under the rubric version that scope sees (level "unscored" when
+// it has none).
+func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int, scope Scope) ([]ScoreSummary, error) {
 	out := []ScoreSummary{}
 	err := s.q.SelectContext(ctx, &out, `
 		SELECT j.code, j.fips, j.name, j.time_zone, j.census_region, j.tile_row, j.tile_col,
@@ -64,11 +65,7 @@ func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int) ([]ScoreS
 			coalesce(r.level, 'unscored') AS level, r.rubric_version,
 			r.computed_at AS updated_at, coalesce(r.demo, false) AS demo
 		FROM jurisdictions j
-		LEFT JOIN LATERAL (
-			SELECT overall, coverage, level, rubric_version, computed_at, demo FROM score_runs
-			WHERE jurisdiction = j.code AND rubric_version = $1
-			ORDER BY computed_at DESC, id DESC LIMIT 1
-		) r ON true
+		LEFT JOIN LATERAL (`+latestRun(scope, "r.overall, r.coverage, r.level, r.rubric_version, r.computed_at, r.demo")+`) r ON true
 		ORDER BY j.name`, rubricVersion)
 	if err != nil {
 		return nil, fmt.Errorf("score summaries: %w", err)
@@ -76,19 +73,36 @@ func (s *Store) ScoreSummaries(ctx context.Context, rubricVersion int) ([]ScoreS
 	return out, nil
 }
 
-const scoreRunColumns = `id, jurisdiction, rubric_version, computed_at, overall::float8 AS overall,
-	coverage::float8 AS coverage, level, evidence_count, evidence_through, trigger, demo`
+const scoreRunColumns = `r.id, r.jurisdiction, r.rubric_version, r.computed_at, r.overall::float8 AS overall,
+	r.coverage::float8 AS coverage, r.level, r.evidence_count, r.evidence_through, r.trigger, r.demo`
 
 // LatestScorecard returns the jurisdiction's newest score run under the
-// rubric version, with its criteria in rubric order and the overrides they
-// cite.
+// rubric version, published or not: the draft staff work on.
 func (s *Store) LatestScorecard(ctx context.Context, code string, rubricVersion int) (Scorecard, error) {
+	return s.Scorecard(ctx, code, rubricVersion, Draft)
+}
+
+// Scorecard returns the score run of the jurisdiction under the rubric
+// version that scope sees, with its criteria in rubric order and the
+// overrides they cite; a published one carries its publication and the
+// agency's reply.
+func (s *Store) Scorecard(ctx context.Context, code string, rubricVersion int, scope Scope) (Scorecard, error) {
 	var card Scorecard
-	err := s.q.GetContext(ctx, &card, `SELECT `+scoreRunColumns+`
-		FROM score_runs WHERE jurisdiction = $1 AND rubric_version = $2
-		ORDER BY computed_at DESC, id DESC LIMIT 1`, NormalizeCode(code), rubricVersion)
+	err := s.q.GetContext(ctx, &card, `SELECT r.*
+		FROM jurisdictions j, LATERAL (`+latestRun(scope, scoreRunColumns)+`) r
+		WHERE j.code = $2`, rubricVersion, NormalizeCode(code))
 	if err != nil {
 		return Scorecard{}, wrapErr("scorecard of "+code, err)
+	}
+	if scope == Published {
+		var review ScorecardReview
+		err := s.q.GetContext(ctx, &review, `SELECT `+reviewColumns+` FROM scorecard_reviews
+			WHERE jurisdiction = $1 AND state = 'published' AND score_run_id = $2
+			ORDER BY published_at DESC, id DESC LIMIT 1`, card.Jurisdiction, card.ScoreRunID)
+		if err != nil {
+			return card, wrapErr("publication of "+code, err)
+		}
+		card.Publication = review.Publication()
 	}
 	card.Criteria = []CriterionScore{}
 	err = s.q.SelectContext(ctx, &card.Criteria, `
@@ -121,11 +135,19 @@ func (s *Store) LatestScorecard(ctx context.Context, code string, rubricVersion 
 
 // ScoreHistory lists a jurisdiction's score runs under a rubric version,
 // oldest first, without their criteria: the series of its overall score.
-func (s *Store) ScoreHistory(ctx context.Context, code string, rubricVersion int) ([]Scorecard, error) {
+// The Published scope lists the runs that were published, in the order
+// they were; Draft lists every run.
+func (s *Store) ScoreHistory(ctx context.Context, code string, rubricVersion int, scope Scope) ([]Scorecard, error) {
 	out := []Scorecard{}
-	err := s.q.SelectContext(ctx, &out, `SELECT `+scoreRunColumns+`
-		FROM score_runs WHERE jurisdiction = $1 AND rubric_version = $2
-		ORDER BY computed_at, id`, NormalizeCode(code), rubricVersion)
+	query := `SELECT ` + scoreRunColumns + ` FROM score_runs r
+		WHERE jurisdiction = $1 AND rubric_version = $2 ORDER BY computed_at, id`
+	if scope == Published {
+		query = `SELECT ` + scoreRunColumns + ` FROM score_runs r
+			JOIN (SELECT score_run_id, min(published_at) AS published_at FROM scorecard_reviews
+				WHERE jurisdiction = $1 AND state = 'published' GROUP BY score_run_id) p ON p.score_run_id = r.id
+			WHERE r.rubric_version = $2 ORDER BY p.published_at, r.id`
+	}
+	err := s.q.SelectContext(ctx, &out, query, NormalizeCode(code), rubricVersion)
 	if err != nil {
 		return nil, fmt.Errorf("score history of %s: %w", code, err)
 	}

@@ -92,7 +92,7 @@ func TestStoreScoreRuns(t *testing.T) {
 	if _, err := s.InsertScoreRun(ctx, demo); err != nil {
 		t.Fatal(err)
 	}
-	sums, err := s.ScoreSummaries(ctx, 1)
+	sums, err := s.ScoreSummaries(ctx, 1, models.Draft)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestStoreScoreRuns(t *testing.T) {
 			}
 		}
 	}
-	none, err := s.ScoreSummaries(ctx, 2)
+	none, err := s.ScoreSummaries(ctx, 2, models.Draft)
 	if err != nil || len(none) != 52 || none[0].Level != models.LevelUnscored {
 		t.Errorf("summaries under rubric 2: %d, %v", len(none), err)
 	}

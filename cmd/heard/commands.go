@@ -160,10 +160,13 @@ func cmdScore(ctx context.Context, cfg config, log *slog.Logger, args []string, 
 	if err != nil {
 		return err
 	}
-	sums, err := store.ScoreSummaries(ctx, rubric.Version)
+	sums, err := store.ScoreSummaries(ctx, rubric.Version, models.Draft)
 	if err != nil {
 		return err
 	}
+	// These are drafts: the public sees a scorecard once staff publish it
+	// after the agency's right of reply (/staff/states/XX).
+	fmt.Fprintln(stdout, "Draft scores (published through the staff workspace):")
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATE\tOVERALL\tCOVERAGE\tLEVEL")
 	for _, s := range sums {

@@ -187,9 +187,38 @@ func collectDemo(ctx context.Context, store *models.Store, p *pipeline, srv *dem
 	if err != nil {
 		return fmt.Errorf("demo score: %w", err)
 	}
+	// Demonstration scorecards are published at once, saying so; real ones
+	// wait for staff and the agency's right of reply.
+	published, err := publishDemo(ctx, store)
+	if err != nil {
+		return fmt.Errorf("demo publish: %w", err)
+	}
 	log.Info("demo corpus collected and scored", "corpus", srv.URL(), "sources", len(runs),
-		"jurisdictions", scored, "took", time.Since(start).Round(time.Millisecond))
+		"jurisdictions", scored, "published", published, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// publishDemo publishes the newest scorecard of every jurisdiction whose
+// scorecard is demonstration data.
+func publishDemo(ctx context.Context, store *models.Store) (int, error) {
+	js, err := store.Jurisdictions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range js {
+		_, err := store.PublishLatestDirectly(ctx, j.Code, "demo",
+			"Demonstration data, published automatically without a right of reply.", time.Now())
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, models.ErrWrongState), errors.Is(err, models.ErrNotFound):
+			// Real data, or never scored: left for staff.
+		default:
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // hostPort is the host:port of a base URL such as http://127.0.0.1:8089.
