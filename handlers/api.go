@@ -110,12 +110,23 @@ type scorecardJSON struct {
 // scorecard loads the scorecard of a jurisdiction that scope sees (the
 // public sees the published one), or an unscored one when there is none.
 func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric models.Rubric, scope models.Scope) (scorecardJSON, error) {
+	card, err := h.store.Scorecard(ctx, j.Code, rubric.Version, scope)
+	switch {
+	case isNotFound(err):
+		return h.cardJSON(j, rubric, nil), nil
+	case err != nil:
+		return scorecardJSON{}, err
+	}
+	return h.cardJSON(j, rubric, &card), nil
+}
+
+// cardJSON shows a score run with the rubric's words; a nil card is an
+// unscored one, every criterion not scored.
+func (h *Handler) cardJSON(j models.Jurisdiction, rubric models.Rubric, card *models.Scorecard) scorecardJSON {
 	out := scorecardJSON{Jurisdiction: j.Code, Name: j.Name, RubricVersion: rubric.Version,
 		Level: models.LevelUnscored, Criteria: make([]criterionJSON, 0, len(rubric.Criteria))}
-	card, err := h.store.Scorecard(ctx, j.Code, rubric.Version, scope)
 	scores := map[string]models.CriterionScore{}
-	switch {
-	case err == nil:
+	if card != nil {
 		out.ComputedAt, out.UpdatedAt = &card.ComputedAt, &card.ComputedAt
 		out.ScoreRunID, out.EvidenceThrough, out.Trigger = &card.ScoreRunID, card.EvidenceThrough, card.Trigger
 		out.Overall, out.Coverage, out.Level = card.Overall, card.Coverage, card.Level
@@ -123,8 +134,6 @@ func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric m
 		for _, cs := range card.Criteria {
 			scores[cs.Key] = cs
 		}
-	case !isNotFound(err):
-		return out, err
 	}
 	out.LevelLabel = out.Level.Label()
 	for _, cr := range rubric.Criteria {
@@ -135,7 +144,7 @@ func (h *Handler) scorecard(ctx context.Context, j models.Jurisdiction, rubric m
 		}
 		out.Criteria = append(out.Criteria, criterionJSON{CriterionScore: cs, Title: cr.Title, Weight: cr.Weight, RubricVersion: rubric.Version})
 	}
-	return out, nil
+	return out
 }
 
 // rubricFor returns the rubric version the request asks for in the query
@@ -340,6 +349,9 @@ func (h *Handler) getActivity(c *gin.Context) {
 		return
 	}
 	a, err := h.store.ActivityByID(c.Request.Context(), id)
+	if err == nil && a.DeletedAt != nil {
+		err = models.ErrNotFound // deleted by staff: kept, not shown
+	}
 	if err != nil {
 		h.respondErr(c, err)
 		return

@@ -55,6 +55,8 @@ type Handler struct {
 
 	sessions *scs.SessionManager
 	logins   *loginLimiter
+	// staffPages are the /staff/ pages and the agency's reply page.
+	staffPages pageSet
 }
 
 // New returns a Handler, parsing the embedded page templates once.
@@ -72,6 +74,10 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	staffPages, err := parseStaffPages()
+	if err != nil {
+		return nil, err
+	}
 	sessions := opts.Sessions
 	if sessions == nil {
 		var db *sql.DB
@@ -80,7 +86,8 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 		}
 		sessions = NewSessionManager(db, 0)
 	}
-	return &Handler{store: store, log: log, opts: opts, pages: pages, sessions: sessions, logins: newLoginLimiter()}, nil
+	return &Handler{store: store, log: log, opts: opts, pages: pages, staffPages: staffPages, sessions: sessions,
+		logins: newLoginLimiter()}, nil
 }
 
 // NewEngine returns a gin engine with recovery, request ids, access logging,
@@ -136,6 +143,22 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
 	api.GET("/staff/review", h.requireRole(), h.getReviewQueue)
 	api.POST("/staff/activities/:id/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReview)
+	// The staff workflow (workflow.go): corrections, soft deletion, and
+	// scorecards from draft through the agency's reply to publication.
+	api.GET("/staff/activities/:id", h.requireRole(), h.getStaffActivity)
+	api.POST("/staff/activities/:id/correction", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postCorrection)
+	api.DELETE("/staff/activities/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.deleteActivity)
+	api.POST("/staff/activities/:id/restore", h.requireRole(models.RoleAdmin), h.restoreActivity)
+	api.GET("/staff/jurisdictions/:code/scorecard", h.requireRole(), h.getStaffScorecard)
+	api.POST("/staff/jurisdictions/:code/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postOpenReview)
+	api.POST("/staff/jurisdictions/:code/review/reply-request", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReplyRequest)
+	api.POST("/staff/jurisdictions/:code/review/publish", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postPublish)
+	api.POST("/staff/jurisdictions/:code/review/withdraw", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postWithdraw)
+	// An agency's reply: the single-use link is the credential.
+	api.POST("/replies/:token", h.postReply)
+	r.GET("/reply/:token", h.replyPage)
+	r.POST("/reply/:token", h.replyForm)
+	h.registerStaffPages(r) // staff_pages.go
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

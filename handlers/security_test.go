@@ -91,14 +91,26 @@ func TestNoInlineStyleOrScript(t *testing.T) {
 // viewerRoutes are the guarded routes a viewer may use; every other guarded
 // route must refuse a viewer with 403.
 var viewerRoutes = map[string]bool{
-	"GET /api/v1/staff/me":     true,
-	"GET /api/v1/staff/review": true, // viewers read the staff workspace
+	"GET /api/v1/staff/me":                            true,
+	"GET /api/v1/staff/review":                        true, // viewers read the staff workspace
+	"GET /api/v1/staff/activities/:id":                true,
+	"GET /api/v1/staff/jurisdictions/:code/scorecard": true,
+	"GET /staff/":                                     true,
+	"GET /staff/review":                               true,
+	"GET /staff/activities/:id":                       true,
+	"GET /staff/states/:code":                         true,
 }
 
-// openWrites are the unsafe-method routes anyone may call.
+// openWrites are the unsafe-method routes and staff pages anyone may call.
 var openWrites = map[string]bool{
 	"POST /api/v1/session":   true,
 	"DELETE /api/v1/session": true,
+	// A state agency's reply: its single-use link is the credential
+	// (TestPublicationWorkflowAPI).
+	"POST /api/v1/replies/:token": true,
+	"POST /reply/:token":          true,
+	// The login page itself.
+	"GET /staff/login": true,
 }
 
 // TestRoutesAreGuarded walks the route table: every staff route and every
@@ -121,8 +133,13 @@ func TestRoutesAreGuarded(t *testing.T) {
 		}
 		checked++
 		path := param.ReplaceAllString(rt.Path, "1")
-		if resp, body := f.do(t, rt.Method, path, "{}", nil); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
-			t.Errorf("%s anonymous: %d %s, want a 401 JSON error", key, resp.StatusCode, body)
+		// The API answers a JSON error, the staff pages the login form.
+		want := `"error"`
+		if strings.HasPrefix(rt.Path, "/staff/") {
+			want = `data-api="/api/v1/session"`
+		}
+		if resp, body := f.do(t, rt.Method, path, "{}", nil); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, want) {
+			t.Errorf("%s anonymous: %d %s, want a 401 with %s", key, resp.StatusCode, body, want)
 		}
 		resp, body := f.do(t, rt.Method, path, "{}", viewer)
 		if viewerRoutes[key] {

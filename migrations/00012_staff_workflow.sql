@@ -25,6 +25,11 @@ CREATE TABLE activity_corrections (
 );
 CREATE INDEX activity_corrections_activity ON activity_corrections (activity_id, created_at DESC, id DESC);
 
+-- Staff changes join the activity's history beside the scrapers'.
+ALTER TABLE activity_history DROP CONSTRAINT activity_history_kind_check;
+ALTER TABLE activity_history ADD CONSTRAINT activity_history_kind_check
+    CHECK (kind IN ('updated', 'cancelled', 'restored', 'corrected', 'deleted', 'undeleted'));
+
 -- scorecard_reviews carries one jurisdiction's scorecard from draft to
 -- publication. A review opens as a draft that follows the latest score
 -- run; asking the state agency for its reply pins the run it is asked
@@ -61,6 +66,10 @@ CREATE INDEX scorecard_reviews_published ON scorecard_reviews (jurisdiction, pub
 
 -- +goose Down
 DROP TABLE scorecard_reviews;
+DELETE FROM activity_history WHERE kind IN ('corrected', 'deleted', 'undeleted');
+ALTER TABLE activity_history DROP CONSTRAINT activity_history_kind_check;
+ALTER TABLE activity_history ADD CONSTRAINT activity_history_kind_check
+    CHECK (kind IN ('updated', 'cancelled', 'restored'));
 DROP TABLE activity_corrections;
 ALTER TABLE activities DROP COLUMN delete_reason, DROP COLUMN deleted_by, DROP COLUMN deleted_at,
     DROP COLUMN corrections;

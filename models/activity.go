@@ -46,6 +46,14 @@ type Activity struct {
 	LastSeen       time.Time        `db:"last_seen" json:"last_seen"`
 	UpdatedAt      time.Time        `db:"updated_at" json:"updated_at"`
 	Sources        []ActivitySource `db:"-" json:"sources"`
+	// Corrections are the fields staff corrected (column name to value),
+	// applied over what later scrapes read; rules names them.
+	Corrections json.RawMessage `db:"corrections" json:"-"`
+	// DeletedAt is set when staff deleted the activity: it is kept, and
+	// left out of every public list and of scoring, until restored.
+	DeletedAt    *time.Time `db:"deleted_at" json:"-"`
+	DeletedBy    *string    `db:"deleted_by" json:"-"`
+	DeleteReason string     `db:"delete_reason" json:"-"`
 }
 
 // ActivitySource is where and when an activity was read: the provenance
@@ -111,10 +119,19 @@ func (a Activity) Hash() string {
 		Langs, Groups, Feats                                     []string
 	}{string(a.Type), a.Title, a.Description, a.URL, a.TimeZone, a.Location, a.Region, a.Accessibility,
 		string(a.Phase), string(a.Status), utcPtr(a.Start), utcPtr(a.End), a.AllDay, a.Remote,
-		a.Interpretation, a.Languages, a.AudienceGroups, a.Features}
+		a.Interpretation, nilIfEmpty(a.Languages), nilIfEmpty(a.AudienceGroups), nilIfEmpty(a.Features)}
 	b, _ := json.Marshal(view)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// nilIfEmpty makes an empty list hash as a missing one: a list read back
+// from the database is empty where the scraper's was nil.
+func nilIfEmpty(l StringList) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -138,7 +155,7 @@ const (
 const activityColumns = `id, jurisdiction, dedupe_key, activity_type, title, description, url,
 	start_at, end_at, all_day, time_zone, location, region, remote, languages, interpretation,
 	accessibility, audience_groups, features, plan_phase, status, review_status, rules,
-	content_hash, demo, first_seen, last_seen, updated_at`
+	content_hash, demo, first_seen, last_seen, updated_at, corrections, deleted_at, deleted_by, delete_reason`
 
 // UpsertActivity stores a scraped activity under its dedupe key, keeping the
 // id of an earlier record of the same item, and records where it was read.
@@ -152,7 +169,6 @@ func (s *Store) UpsertActivity(ctx context.Context, a Activity, src ActivitySour
 	if src.SourceID <= 0 || src.URL == "" || src.SnapshotSHA256 == "" {
 		return 0, "", &ValidationError{Fields: map[string]string{"sources": "an activity needs a source, its URL and a snapshot"}}
 	}
-	a.ContentHash = a.Hash()
 	var id int64
 	var outcome UpsertOutcome
 	err := s.InTx(ctx, func(tx *Store) error {
@@ -174,6 +190,19 @@ func (s *Store) upsertActivity(ctx context.Context, a Activity, src ActivitySour
 	if err != nil && !isNoRows(err) {
 		return 0, "", wrapErr("read activity "+a.DedupeKey, err)
 	}
+	// Staff corrections of the stored record outlive this reading of it.
+	if before != nil {
+		var stored struct {
+			Corrections json.RawMessage `json:"corrections"`
+		}
+		if err := json.Unmarshal(before, &stored); err != nil {
+			return 0, "", fmt.Errorf("activity %s as stored: %w", a.DedupeKey, err)
+		}
+		if err := a.applyCorrections(stored.Corrections); err != nil {
+			return 0, "", err
+		}
+	}
+	a.ContentHash = a.Hash()
 	var row struct {
 		ID       int64 `db:"id"`
 		Inserted bool  `db:"inserted"`
@@ -411,6 +440,9 @@ type ActivityFilter struct {
 	Query string
 	// IncludeRejected keeps activities staff rejected; scoring leaves them out.
 	IncludeRejected bool
+	// IncludeDeleted keeps activities staff deleted; scoring and every
+	// public list leave them out.
+	IncludeDeleted bool
 	// WithoutSources skips loading provenance (scoring reads none of it);
 	// times are still shown in each activity's zone.
 	WithoutSources bool
@@ -431,6 +463,9 @@ func (f ActivityFilter) where() (where, orderBy string, args []any) {
 	}
 	if !f.IncludeRejected {
 		conds = append(conds, "review_status <> 'rejected'")
+	}
+	if !f.IncludeDeleted {
+		conds = append(conds, "deleted_at IS NULL")
 	}
 	if len(f.Types) > 0 {
 		conds = append(conds, "activity_type = ANY("+arg(textArray(f.Types))+")")

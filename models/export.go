@@ -102,6 +102,7 @@ func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityR
 			WHERE activity_id = a.id ORDER BY retrieved_at DESC, url LIMIT 1
 		) src ON true
 		WHERE ($1::bpchar = '' OR a.jurisdiction = $1::bpchar) AND a.review_status <> 'rejected'
+			AND a.deleted_at IS NULL
 		ORDER BY a.id`, NormalizeCode(code))
 	if err != nil {
 		return fmt.Errorf("activity rows: %w", err)

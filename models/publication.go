@@ -388,3 +388,19 @@ func (s *Store) ReviewsOf(ctx context.Context, code string) ([]ScorecardReview, 
 	}
 	return out, nil
 }
+
+// OpenReviews returns the open review (draft or awaiting reply) of each
+// jurisdiction that has one, by code.
+func (s *Store) OpenReviews(ctx context.Context) (map[string]ScorecardReview, error) {
+	var rows []ScorecardReview
+	err := s.q.SelectContext(ctx, &rows, `SELECT `+reviewColumns+` FROM scorecard_reviews
+		WHERE state IN ('draft', 'reply')`)
+	if err != nil {
+		return nil, fmt.Errorf("open reviews: %w", err)
+	}
+	out := make(map[string]ScorecardReview, len(rows))
+	for _, r := range rows {
+		out[r.Jurisdiction] = r
+	}
+	return out, nil
+}

@@ -104,15 +104,32 @@ func (s *Store) Scorecard(ctx context.Context, code string, rubricVersion int, s
 		}
 		card.Publication = review.Publication()
 	}
+	err = s.loadCriteria(ctx, &card)
+	return card, err
+}
+
+// ScorecardRun returns one score run with its criteria.
+func (s *Store) ScorecardRun(ctx context.Context, id int64) (Scorecard, error) {
+	var card Scorecard
+	if err := s.q.GetContext(ctx, &card, `SELECT `+scoreRunColumns+` FROM score_runs r WHERE r.id = $1`, id); err != nil {
+		return card, wrapErr(fmt.Sprintf("score run %d", id), err)
+	}
+	err := s.loadCriteria(ctx, &card)
+	return card, err
+}
+
+// loadCriteria reads a run's criteria in rubric order and the overrides
+// they cite.
+func (s *Store) loadCriteria(ctx context.Context, card *Scorecard) error {
 	card.Criteria = []CriterionScore{}
-	err = s.q.SelectContext(ctx, &card.Criteria, `
+	err := s.q.SelectContext(ctx, &card.Criteria, `
 		SELECT cs.criterion_key, cs.status, cs.score::int AS score, cs.rationale, cs.evidence_ids,
 			cs.machine_status, cs.machine_score::int AS machine_score, cs.override_id
 		FROM criterion_scores cs
 		JOIN criteria c ON c.rubric_version = cs.rubric_version AND c.key = cs.criterion_key
 		WHERE cs.score_run_id = $1 ORDER BY c.position`, card.ScoreRunID)
 	if err != nil {
-		return card, fmt.Errorf("criterion scores of run %d: %w", card.ScoreRunID, err)
+		return fmt.Errorf("criterion scores of run %d: %w", card.ScoreRunID, err)
 	}
 	var ids []int64
 	for _, c := range card.Criteria {
@@ -122,7 +139,7 @@ func (s *Store) Scorecard(ctx context.Context, code string, rubricVersion int, s
 	}
 	byID, err := s.OverridesByID(ctx, ids)
 	if err != nil {
-		return card, err
+		return err
 	}
 	for i, c := range card.Criteria {
 		if c.OverrideID != nil {
@@ -130,7 +147,7 @@ func (s *Store) Scorecard(ctx context.Context, code string, rubricVersion int, s
 			card.Criteria[i].Override = &o
 		}
 	}
-	return card, nil
+	return nil
 }
 
 // ScoreHistory lists a jurisdiction's score runs under a rubric version,

@@ -1,0 +1,340 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"maps"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"heard/frontend"
+	"heard/models"
+)
+
+// The staff workspace is a set of English pages under /staff/ with their
+// own layout. They read the store directly and write through the same JSON
+// API scripts use (frontend/static/staff.js sends each form as JSON), so
+// the browser and scripts share one set of checks and one audit trail.
+
+// staffPage is what every staff template receives.
+type staffPage struct {
+	Title string
+	User  *models.User
+	Data  any
+	// CanEdit and IsAdmin switch the forms a role may use.
+	CanEdit, IsAdmin bool
+	Nav              string
+}
+
+// parseStaffPages parses the staff layout and pages once.
+func parseStaffPages() (pageSet, error) {
+	funcs := maps.Clone(funcsFor("en"))
+	funcs["join"] = func(l models.StringList) string { return strings.Join(l, ", ") }
+	funcs["has"] = func(l models.StringList, v any) bool { return l.Has(fmt.Sprint(v)) }
+	funcs["scoreOf"] = func(i *int) string {
+		if i == nil {
+			return "—"
+		}
+		return fmt.Sprint(*i)
+	}
+	funcs["vocab"] = func(name string) []string { return vocabulary(name) }
+	funcs["jsonText"] = func(b json.RawMessage) string { return string(b) }
+	funcs["str"] = func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	base, err := template.New("layout").Funcs(funcs).ParseFS(frontend.FS, "templates/staff/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse staff layout: %w", err)
+	}
+	files, err := fs.Glob(frontend.FS, "templates/staff/page_*.html")
+	if err != nil {
+		return nil, err
+	}
+	set := pageSet{}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(frontend.FS, f)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		set[strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")] = t
+	}
+	return set, nil
+}
+
+// vocabulary lists the values of a controlled vocabulary for the
+// correction form.
+func vocabulary(name string) []string {
+	var out []string
+	switch name {
+	case "types":
+		for _, v := range models.ActivityTypes {
+			out = append(out, string(v))
+		}
+	case "phases":
+		for _, v := range models.PlanPhases {
+			out = append(out, string(v))
+		}
+	case "groups":
+		for _, v := range models.AudienceGroups {
+			out = append(out, string(v))
+		}
+	case "features":
+		for _, v := range models.Features {
+			out = append(out, string(v))
+		}
+	case "statuses":
+		out = []string{"scheduled", "held", "cancelled", "unknown"}
+	case "languages":
+		out = models.LanguageCodes()
+	}
+	return out
+}
+
+// renderStaff renders a staff page (or the agency's reply page, which
+// shares the plain layout) with the logged-in user, if any.
+func (h *Handler) renderStaff(c *gin.Context, status int, name, title string, data any) {
+	t, ok := h.staffPages[name]
+	if !ok {
+		h.log.Error("missing staff template", "page", name)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	p := staffPage{Title: title, Data: data, Nav: name}
+	if u, ok, _ := h.currentUser(c); ok {
+		p.User = &u
+		p.CanEdit = u.Role == models.RoleAdmin || u.Role == models.RoleEditor
+		p.IsAdmin = u.Role == models.RoleAdmin
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.Error("render staff page", "page", name, "request_id", c.GetString(requestIDKey), "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// requireStaffPage guards a staff page as requireRole guards the API: an
+// anonymous visitor gets the login page (401), a user without the role a
+// 403 page.
+func (h *Handler) requireStaffPage(roles ...models.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u, ok, err := h.currentUser(c)
+		switch {
+		case err != nil:
+			h.staffPageErr(c, err)
+			c.Abort()
+		case !ok:
+			h.renderStaff(c, http.StatusUnauthorized, "login", "Log in", loginData{Next: c.Request.URL.RequestURI()})
+			c.Abort()
+		case len(roles) > 0 && !slices.Contains(roles, u.Role):
+			h.renderStaff(c, http.StatusForbidden, "message", "Not allowed",
+				messageData{Heading: "Your role does not allow this", Text: "Ask an admin if you need it."})
+			c.Abort()
+		default:
+			c.Next()
+		}
+	}
+}
+
+type loginData struct{ Next string }
+
+type messageData struct{ Heading, Text string }
+
+func (h *Handler) staffPageErr(c *gin.Context, err error) {
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		h.renderStaff(c, http.StatusBadRequest, "message", "Bad request", messageData{Heading: "Bad request", Text: verr.Error()})
+		return
+	}
+	if isNotFound(err) {
+		h.renderStaff(c, http.StatusNotFound, "message", "Not found", messageData{Heading: "Not found", Text: "There is nothing at this address."})
+		return
+	}
+	h.log.Error("staff page failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
+	h.renderStaff(c, http.StatusInternalServerError, "message", "Error", messageData{Heading: "Something went wrong", Text: "The error has been logged."})
+}
+
+// registerStaffPages adds the /staff/ pages.
+func (h *Handler) registerStaffPages(r *gin.Engine) {
+	r.GET("/staff/login", h.staffLogin)
+	staff := r.Group("/staff", h.requireStaffPage())
+	staff.GET("/", h.staffDashboard)
+	staff.GET("/review", h.staffReviewPage)
+	staff.GET("/activities/:id", h.staffActivityPage)
+	staff.GET("/states/:code", h.staffStatePage)
+	staff.GET("/audit", h.requireStaffPage(models.RoleAdmin), h.staffAuditPage)
+}
+
+func (h *Handler) staffLogin(c *gin.Context) {
+	next := c.Query("next")
+	if !strings.HasPrefix(next, "/staff/") || strings.HasPrefix(next, "//") {
+		next = "/staff/"
+	}
+	h.renderStaff(c, http.StatusOK, "login", "Log in", loginData{Next: next})
+}
+
+// dashboardRow is one jurisdiction on the staff dashboard.
+type dashboardRow struct {
+	Draft     models.ScoreSummary
+	Published models.ScoreSummary
+	Review    *models.ScorecardReview
+}
+
+type dashboardData struct {
+	Queue int
+	Rows  []dashboardRow
+}
+
+func (h *Handler) staffDashboard(c *gin.Context) {
+	ctx := c.Request.Context()
+	rubric, err := h.store.CurrentRubric(ctx)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	drafts, err := h.store.ScoreSummaries(ctx, rubric.Version, models.Draft)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	published, err := h.store.ScoreSummaries(ctx, rubric.Version, models.Published)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	open, err := h.store.OpenReviews(ctx)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	_, queue, err := h.store.ReviewQueue(ctx, 1, 0)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	d := dashboardData{Queue: queue}
+	for i, s := range drafts {
+		row := dashboardRow{Draft: s, Published: published[i]}
+		if r, ok := open[s.Code]; ok {
+			row.Review = &r
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	h.renderStaff(c, http.StatusOK, "dashboard", "Staff workspace", d)
+}
+
+type reviewPageData struct {
+	Items    []models.ReviewItem
+	Total    int
+	Page     int
+	PrevPage int
+	NextPage int
+}
+
+func (h *Handler) staffReviewPage(c *gin.Context) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q)
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	items, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	d := reviewPageData{Items: items, Total: total, Page: page}
+	if page > 1 {
+		d.PrevPage = page - 1
+	}
+	if page*perPage < total {
+		d.NextPage = page + 1
+	}
+	h.renderStaff(c, http.StatusOK, "review", "Review queue", d)
+}
+
+func (h *Handler) staffActivityPage(c *gin.Context) {
+	id, ok := h.pageActivityID(c)
+	if !ok {
+		return
+	}
+	d, err := h.staffActivity(c, id)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	h.renderStaff(c, http.StatusOK, "activity", d.Activity.Title, d)
+}
+
+// pageActivityID reads the :id of a staff page, answering 404 itself.
+func (h *Handler) pageActivityID(c *gin.Context) (int64, bool) {
+	var id int64
+	if _, err := fmt.Sscan(c.Param("id"), &id); err != nil || id < 1 || fmt.Sprint(id) != c.Param("id") {
+		h.staffPageErr(c, models.ErrNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+type statePageData struct {
+	staffScorecardJSON
+	Rubric models.Rubric
+}
+
+func (h *Handler) staffStatePage(c *gin.Context) {
+	d, err := h.staffScorecard(c)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	rubric, err := h.store.CurrentRubric(c.Request.Context())
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	h.renderStaff(c, http.StatusOK, "state", d.Draft.Name, statePageData{staffScorecardJSON: d, Rubric: rubric})
+}
+
+type auditPageData struct {
+	Entries  []models.AuditEntry
+	Total    int
+	NextPage int
+	PrevPage int
+}
+
+func (h *Handler) staffAuditPage(c *gin.Context) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q)
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	entries, total, err := h.store.AuditLog(c.Request.Context(), perPage, (page-1)*perPage)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	d := auditPageData{Entries: entries, Total: total}
+	if page > 1 {
+		d.PrevPage = page - 1
+	}
+	if page*perPage < total {
+		d.NextPage = page + 1
+	}
+	h.renderStaff(c, http.StatusOK, "audit", "Audit log", d)
+}
