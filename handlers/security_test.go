@@ -91,8 +91,11 @@ func TestNoInlineStyleOrScript(t *testing.T) {
 // viewerRoutes are the guarded routes a viewer may use; every other guarded
 // route must refuse a viewer with 403.
 var viewerRoutes = map[string]bool{
-	"GET /api/v1/staff/me":     true,
-	"GET /api/v1/staff/review": true, // viewers read the staff workspace
+	"GET /api/v1/staff/me":                  true,
+	"GET /api/v1/staff/review":              true, // viewers read the staff workspace
+	"GET /api/v1/staff/sources":             true,
+	"GET /api/v1/staff/sources/:id":         true,
+	"GET /api/v1/staff/sources/:id/fetches": true,
 }
 
 // openWrites are the unsafe-method routes anyone may call.

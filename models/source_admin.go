@@ -276,7 +276,7 @@ type SourceUpdate struct {
 	// CheckSettings, when set, says what is wrong with Settings for a
 	// source of the kind, keyed by setting ("" for the whole), as
 	// scrapers.CheckSettings does: models cannot read settings itself.
-	CheckSettings func(kind SourceKind, settings json.RawMessage) map[string]string
+	CheckSettings func(kind SourceKind, settings []byte) map[string]string
 }
 
 // check names each bad field of the update for a source of the kind.

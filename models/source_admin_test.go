@@ -280,7 +280,7 @@ func TestStoreUpdateSource(t *testing.T) {
 	i64 := func(v int64) *int64 { return &v }
 	yes, no := true, false
 	checked := 0
-	check := func(kind models.SourceKind, raw json.RawMessage) map[string]string {
+	check := func(kind models.SourceKind, raw []byte) map[string]string {
 		checked++
 		if kind != models.KindHTML {
 			t.Errorf("settings checked for kind %q, want the source's html", kind)
