@@ -472,3 +472,96 @@ func TestStaffSourceRunUnavailable(t *testing.T) {
 		t.Errorf("an unavailable run was audited")
 	}
 }
+
+// TestOpenAPIStaffSources validates real requests to the staff source API
+// and their responses against openapi.yaml, and sees every one of its
+// paths answer a success and an error.
+func TestOpenAPIStaffSources(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, runFeed)
+	}))
+	defer site.Close()
+	f := newSourcesFixture(t, func(store *models.Store) Options {
+		return Options{RunSource: runnerFor(store), CheckSettings: scrapers.CheckSettings, RateLimit: -1}
+	})
+	ctx := context.Background()
+	feed := addSource(t, f.store, "VT", models.KindRSS, site.URL+"/feed.xml")
+	page := addSource(t, f.store, "OH", models.KindHTML, "https://education.example.gov/oh/events")
+	off := addSource(t, f.store, "OH", models.KindPDF, "https://education.example.gov/oh/plan.pdf")
+	if _, err := f.store.SetSourceEnabled(ctx, off.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	failing := addSource(t, f.store, "OH", models.KindICal, "https://education.example.gov/oh/events.ics")
+	if _, err := f.store.RecordSourceFailure(ctx, failing.ID, "HTTP 503", 0, testNow); err != nil {
+		t.Fatal(err)
+	}
+	editor := f.login(t, "editor@example.org", nil)
+	viewer := f.login(t, "viewer@example.org", nil)
+	s := newSpecChecker(t)
+	feedPath := "/api/v1/staff/sources/" + itoa(feed.ID)
+	pagePath := "/api/v1/staff/sources/" + itoa(page.ID)
+
+	// A run first, so that sources, runs and fetches carry every field.
+	s.do(t, f.srv.URL, apiCase{method: "POST", path: feedPath + "/run", cookie: editor, status: 200})
+	for _, tc := range []apiCase{
+		{path: "/api/v1/staff/sources", cookie: viewer, status: 200},
+		{path: "/api/v1/staff/sources?state=oh&health=disabled&page=1&per_page=10", cookie: viewer, status: 200},
+		{path: "/api/v1/staff/sources?health=running&page=5", cookie: viewer, status: 200},
+		{path: "/api/v1/staff/sources?state=XX", cookie: viewer, status: 400},
+		{path: "/api/v1/staff/sources?health=ok&per_page=0", cookie: viewer, status: 400, offSpec: true},
+		{path: "/api/v1/staff/sources", status: 401},
+
+		{path: feedPath, cookie: viewer, status: 200},
+		{path: pagePath, cookie: viewer, status: 200},
+		{path: "/api/v1/staff/sources/999999", cookie: viewer, status: 404},
+		{path: "/api/v1/staff/sources/abc", cookie: viewer, status: 400, offSpec: true},
+		{path: feedPath, status: 401},
+
+		{path: feedPath + "/fetches", cookie: viewer, status: 200},
+		{path: feedPath + "/fetches?page=2&per_page=1", cookie: viewer, status: 200},
+		{path: "/api/v1/staff/sources/999999/fetches", cookie: viewer, status: 404},
+		{path: feedPath + "/fetches?per_page=500", cookie: viewer, status: 400, offSpec: true},
+		{path: feedPath + "/fetches", status: 401},
+
+		{method: "PATCH", path: pagePath, cookie: editor, status: 200,
+			body: `{"name":"Events","settings":{"item":"li.event","follow":"/events/\\d+"},"fetch_interval_seconds":1800}`},
+		{method: "PATCH", path: pagePath, cookie: editor, status: 200, body: `{"enabled":false,"verified":false}`},
+		{method: "PATCH", path: pagePath, cookie: editor, status: 400, body: `{"settings":{"item":"li["}}`},
+		{method: "PATCH", path: pagePath, cookie: editor, status: 400, body: `{"nmae":"x"}`, offSpec: true},
+		{method: "PATCH", path: pagePath, cookie: editor, status: 400, body: `{"fetch_interval_seconds":60}`, offSpec: true},
+		{method: "PATCH", path: pagePath, cookie: editor, status: 400, body: `{}`, offSpec: true},
+		{method: "PATCH", path: pagePath, cookie: viewer, status: 403, body: `{"name":"x"}`},
+		{method: "PATCH", path: "/api/v1/staff/sources/999999", cookie: editor, status: 404, body: `{"name":"x"}`},
+
+		{method: "POST", path: "/api/v1/staff/sources/" + itoa(off.ID) + "/run", cookie: editor, status: 409},
+		{method: "POST", path: feedPath + "/run", cookie: viewer, status: 403},
+		{method: "POST", path: "/api/v1/staff/sources/999999/run", cookie: editor, status: 404},
+		{method: "POST", path: "/api/v1/staff/sources/0/run", cookie: editor, status: 400, offSpec: true},
+	} {
+		s.do(t, f.srv.URL, tc)
+	}
+
+	// A server without a runner or a settings check says so.
+	bare := newStaffFixture(t, false)
+	bareSrc := addSource(t, bare.store, "OH", models.KindRSS, "https://education.example.gov/oh/news.rss")
+	bareEditor := bare.login(t, "editor@example.org", nil)
+	barePath := "/api/v1/staff/sources/" + itoa(bareSrc.ID)
+	s.do(t, bare.srv.URL, apiCase{method: "POST", path: barePath + "/run", cookie: bareEditor, status: 503})
+	s.do(t, bare.srv.URL, apiCase{method: "PATCH", path: barePath, cookie: bareEditor, status: 503,
+		body: `{"settings":{"keywords":["ESSA"]}}`})
+
+	for path := range s.doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/api/v1/staff/sources") {
+			continue
+		}
+		var ok, failed bool
+		for status := range s.seen[path] {
+			ok = ok || status < 300
+			failed = failed || status >= 400
+		}
+		if !ok || !failed {
+			t.Errorf("%s: the test saw statuses %v; want a success and an error", path, s.seen[path])
+		}
+	}
+}
