@@ -44,6 +44,13 @@ type Options struct {
 	// store's database (in memory without a store) with no sweeping of
 	// expired rows.
 	Sessions *scs.SessionManager
+	// RunSource runs a source when staff ask ("run now"). cmd supplies it,
+	// since handlers do not own the scraper runner; nil answers 503.
+	RunSource SourceRunner
+	// CheckSettings checks a source's settings before staff change them
+	// (scrapers.CheckSettings, supplied by cmd); nil refuses settings
+	// edits with 503.
+	CheckSettings SettingsChecker
 }
 
 // Handler holds the dependencies of every route.
@@ -143,6 +150,11 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
 	api.GET("/staff/review", h.requireRole(), h.getReviewQueue)
 	api.POST("/staff/activities/:id/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReview)
+	api.GET("/staff/sources", h.requireRole(), h.listStaffSources) // staff_sources.go
+	api.GET("/staff/sources/:id", h.requireRole(), h.getStaffSource)
+	api.GET("/staff/sources/:id/fetches", h.requireRole(), h.listStaffSourceFetches)
+	api.PATCH("/staff/sources/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.patchStaffSource)
+	api.POST("/staff/sources/:id/run", h.requireRole(models.RoleAdmin, models.RoleEditor), h.runStaffSource)
 	// The staff workflow (workflow.go): corrections, soft deletion, and
 	// scorecards from draft through the agency's reply to publication.
 	api.GET("/staff/activities/:id", h.requireRole(), h.getStaffActivity)

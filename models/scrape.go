@@ -88,17 +88,33 @@ func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 	return id, nil
 }
 
+const fetchColumns = `id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes,
+	sha256, error, attempts, purpose`
+
 // FetchesBySource lists a source's most recent fetches, newest first.
 func (s *Store) FetchesBySource(ctx context.Context, sourceID int64, limit int) ([]Fetch, error) {
+	out, _, err := s.FetchHistory(ctx, sourceID, limit, 0)
+	return out, err
+}
+
+// FetchHistory is a page of a source's fetches, newest first, with how
+// many the source has in all. A source without fetches, or none at all,
+// has an empty history: callers that must tell the two apart look the
+// source up.
+func (s *Store) FetchHistory(ctx context.Context, sourceID int64, limit, offset int) ([]Fetch, int, error) {
 	out := []Fetch{}
 	err := s.q.SelectContext(ctx, &out, `
-		SELECT id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256,
-			error, attempts, purpose
-		FROM fetches WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
+		SELECT `+fetchColumns+`
+		FROM fetches WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2 OFFSET $3`,
+		sourceID, limit, offset)
 	if err != nil {
-		return nil, fmt.Errorf("fetches of source %d: %w", sourceID, err)
+		return nil, 0, fmt.Errorf("fetches of source %d: %w", sourceID, err)
 	}
-	return out, nil
+	var total int
+	if err := s.q.GetContext(ctx, &total, `SELECT count(*) FROM fetches WHERE source_id = $1`, sourceID); err != nil {
+		return nil, 0, fmt.Errorf("count fetches of source %d: %w", sourceID, err)
+	}
+	return out, total, nil
 }
 
 // ScrapeRun is one collection pass over one source, with its counts.

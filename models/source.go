@@ -241,22 +241,31 @@ func (s *Store) SourcesHealth(ctx context.Context, code string) ([]SourceHealth,
 			ids = append(ids, *h.LastRunID)
 		}
 	}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var runs []ScrapeRun
-	err = s.q.SelectContext(ctx, &runs, `SELECT `+scrapeRunColumns+` FROM scrape_runs WHERE id = ANY($1)`, ids)
+	runs, err := s.scrapeRunsByID(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("latest runs: %w", err)
-	}
-	byID := make(map[int64]*ScrapeRun, len(runs))
-	for i := range runs {
-		byID[runs[i].ID] = &runs[i]
+		return nil, err
 	}
 	for i := range out {
 		if out[i].LastRunID != nil {
-			out[i].LastRun = byID[*out[i].LastRunID]
+			out[i].LastRun = runs[*out[i].LastRunID]
 		}
 	}
 	return out, nil
+}
+
+// scrapeRunsByID returns the runs of the ids, by id.
+func (s *Store) scrapeRunsByID(ctx context.Context, ids Int64List) (map[int64]*ScrapeRun, error) {
+	byID := make(map[int64]*ScrapeRun, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	var runs []ScrapeRun
+	err := s.q.SelectContext(ctx, &runs, `SELECT `+scrapeRunColumns+` FROM scrape_runs WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("scrape runs by id: %w", err)
+	}
+	for i := range runs {
+		byID[runs[i].ID] = &runs[i]
+	}
+	return byID, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // SourceByID returns one source; ErrNotFound when there is none.
@@ -123,4 +125,243 @@ func (s *Store) SyncSource(ctx context.Context, src Source) (Source, SyncOutcome
 		return Source{}, "", err
 	}
 	return out, outcome, nil
+}
+
+// SourceBadge is the one word staff see on a source: collecting, failing
+// or switched off. It is coarser than Health, which the public sees.
+type SourceBadge string
+
+// The source badges.
+const (
+	// BadgeRunning: enabled, and its latest run did not fail.
+	BadgeRunning SourceBadge = "running"
+	// BadgeFailing: enabled, but it has failed on its latest attempts or
+	// its latest run failed (an interrupted run counts no failure, but it
+	// still did not collect).
+	BadgeFailing SourceBadge = "failing"
+	// BadgeDisabled: switched off, by hand or after repeated failures.
+	BadgeDisabled SourceBadge = "disabled"
+)
+
+// SourceBadges are the badges, in the order staff lists show them.
+var SourceBadges = []SourceBadge{BadgeRunning, BadgeFailing, BadgeDisabled}
+
+// SourceOverview is a source as staff manage it: its settings and
+// schedule, its badge and its latest run.
+type SourceOverview struct {
+	Source
+	DisabledReason string      `db:"disabled_reason" json:"disabled_reason"`
+	Health         SourceBadge `db:"health" json:"health"`
+	LastRun        *ScrapeRun  `db:"-" json:"last_run"`
+	LastRunID      *int64      `db:"last_run_id" json:"-"`
+}
+
+// sourceOverviewQuery selects sources as SourceOverview rows, each with the
+// id and status of its latest run; callers add the WHERE.
+var sourceOverviewQuery = `
+	SELECT ` + sourceOverviewColumns + `
+	FROM sources s
+	LEFT JOIN LATERAL (SELECT id, status FROM scrape_runs WHERE source_id = s.id
+		ORDER BY id DESC LIMIT 1) r ON true`
+
+var sourceOverviewColumns = qualify("s", sourceColumns) + `, s.disabled_reason, r.id AS last_run_id,
+		CASE
+			WHEN NOT s.enabled THEN 'disabled'
+			WHEN s.consecutive_failures > 0 OR r.status = 'failed' THEN 'failing'
+			ELSE 'running'
+		END AS health`
+
+// SourceFilter selects sources for staff lists. Empty fields do not filter.
+type SourceFilter struct {
+	Jurisdiction string
+	Health       SourceBadge
+	Limit        int // 0 means no limit
+	Offset       int
+}
+
+// SourcesOverview lists the sources the filter selects, ordered by
+// jurisdiction and id, each with its badge and latest run, and how many
+// the filter selects in all.
+func (s *Store) SourcesOverview(ctx context.Context, f SourceFilter) ([]SourceOverview, int, error) {
+	if f.Limit <= 0 {
+		f.Limit = 1 << 30
+	}
+	code := NormalizeCode(f.Jurisdiction)
+	var rows []struct {
+		SourceOverview
+		Total int `db:"total"`
+	}
+	// The badge is computed in the inner query so the outer one can
+	// filter on it.
+	err := s.q.SelectContext(ctx, &rows, `
+		SELECT o.*, count(*) OVER () AS total
+		FROM (`+sourceOverviewQuery+` WHERE $1 = '' OR s.jurisdiction = $1) o
+		WHERE $2 = '' OR o.health = $2
+		ORDER BY o.jurisdiction, o.id
+		LIMIT $3 OFFSET $4`, code, string(f.Health), f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sources overview: %w", err)
+	}
+	out := make([]SourceOverview, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i], total = r.SourceOverview, r.Total
+	}
+	if len(rows) == 0 && f.Offset > 0 {
+		// count(*) OVER () has no row to ride on past the last page.
+		err := s.q.GetContext(ctx, &total, `
+			SELECT count(*) FROM (`+sourceOverviewQuery+` WHERE $1 = '' OR s.jurisdiction = $1) o
+			WHERE $2 = '' OR o.health = $2`, code, string(f.Health))
+		if err != nil {
+			return nil, 0, fmt.Errorf("count sources overview: %w", err)
+		}
+	}
+	ids := make(Int64List, 0, len(out))
+	for _, o := range out {
+		if o.LastRunID != nil {
+			ids = append(ids, *o.LastRunID)
+		}
+	}
+	runs, err := s.scrapeRunsByID(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		if out[i].LastRunID != nil {
+			out[i].LastRun = runs[*out[i].LastRunID]
+		}
+	}
+	return out, total, nil
+}
+
+// SourceOverviewByID returns one source with its badge and latest run;
+// ErrNotFound when there is none.
+func (s *Store) SourceOverviewByID(ctx context.Context, id int64) (SourceOverview, error) {
+	var out SourceOverview
+	if err := s.q.GetContext(ctx, &out, sourceOverviewQuery+` WHERE s.id = $1`, id); err != nil {
+		return out, wrapErr(fmt.Sprintf("source %d", id), err)
+	}
+	if out.LastRunID != nil {
+		runs, err := s.scrapeRunsByID(ctx, Int64List{*out.LastRunID})
+		if err != nil {
+			return out, err
+		}
+		out.LastRun = runs[*out.LastRunID]
+	}
+	return out, nil
+}
+
+// The bounds of a source's fetch interval, in seconds. No source is read
+// more often than every five minutes, which is already far more often
+// than a state's pages change; one read less often than monthly is better
+// disabled.
+const (
+	MinFetchInterval = 300
+	MaxFetchInterval = 30 * 24 * 3600
+)
+
+// maxSourceName bounds a source's name, which staff lists show whole.
+const maxSourceName = 200
+
+// SourceUpdate is an edit of a source by staff; nil fields are left as
+// they are.
+type SourceUpdate struct {
+	Name *string
+	// Settings replace the source's extraction settings whole.
+	Settings         json.RawMessage
+	FetchIntervalSec *int64
+	// Enabled switches the source as SetSourceEnabled does.
+	Enabled  *bool
+	Verified *bool
+	// CheckSettings, when set, says what is wrong with Settings for a
+	// source of the kind, keyed by setting ("" for the whole), as
+	// scrapers.CheckSettings does: models cannot read settings itself.
+	CheckSettings func(kind SourceKind, settings []byte) map[string]string
+}
+
+// check names each bad field of the update for a source of the kind.
+func (u SourceUpdate) check(kind SourceKind) map[string]string {
+	fields := map[string]string{}
+	if u.Name == nil && u.Settings == nil && u.FetchIntervalSec == nil && u.Enabled == nil && u.Verified == nil {
+		fields["body"] = "changes nothing: send any of name, settings, fetch_interval_seconds, enabled and verified"
+	}
+	if u.Name != nil {
+		switch n := utf8.RuneCountInString(strings.TrimSpace(*u.Name)); {
+		case n == 0:
+			fields["name"] = "must not be blank"
+		case n > maxSourceName:
+			fields["name"] = fmt.Sprintf("must be at most %d characters", maxSourceName)
+		}
+	}
+	if u.Settings != nil {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(u.Settings, &obj); err != nil || obj == nil {
+			fields["settings"] = `must be a JSON object, such as {"item": "li.news"}`
+		} else if u.CheckSettings != nil {
+			for name, problem := range u.CheckSettings(kind, u.Settings) {
+				fields[strings.TrimSuffix("settings."+name, ".")] = problem
+			}
+		}
+	}
+	if u.FetchIntervalSec != nil && (*u.FetchIntervalSec < MinFetchInterval || *u.FetchIntervalSec > MaxFetchInterval) {
+		fields["fetch_interval_seconds"] = fmt.Sprintf("must be from %d (five minutes) to %d (30 days)",
+			MinFetchInterval, MaxFetchInterval)
+	}
+	return fields
+}
+
+// UpdateSource applies a staff edit to a source and returns it before and
+// after; ErrNotFound when there is none, a ValidationError naming every
+// bad field otherwise. A shorter interval brings the next fetch forward to
+// at most one new interval from now. Editing the name or settings marks the
+// source verified unless the edit says otherwise: a person has looked at
+// it, and SyncSource must not put the registry's settings back over theirs.
+func (s *Store) UpdateSource(ctx context.Context, id int64, u SourceUpdate) (before, after Source, err error) {
+	err = s.InTx(ctx, func(tx *Store) error {
+		err := tx.q.GetContext(ctx, &before, `SELECT `+sourceColumns+` FROM sources WHERE id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return wrapErr(fmt.Sprintf("source %d", id), err)
+		}
+		if fields := u.check(before.Kind); len(fields) > 0 {
+			return &ValidationError{Fields: fields}
+		}
+		if u.Enabled != nil {
+			if _, err := tx.SetSourceEnabled(ctx, id, *u.Enabled); err != nil {
+				return err
+			}
+		}
+		verified := u.Verified
+		if verified == nil && (u.Name != nil || u.Settings != nil) {
+			yes := true
+			verified = &yes
+		}
+		var name *string
+		if u.Name != nil {
+			trimmed := strings.TrimSpace(*u.Name)
+			name = &trimmed
+		}
+		var settings any // nil leaves the settings as they are
+		if u.Settings != nil {
+			settings = string(u.Settings)
+		}
+		err = tx.q.GetContext(ctx, &after, `
+			UPDATE sources SET
+				name = coalesce($2::text, name),
+				settings = coalesce($3::jsonb, settings),
+				fetch_interval = coalesce(make_interval(secs => $4::bigint), fetch_interval),
+				next_fetch_at = CASE WHEN $4::bigint IS NULL THEN next_fetch_at
+					ELSE least(next_fetch_at, now() + make_interval(secs => $4::bigint)) END,
+				verified = coalesce($5::boolean, verified),
+				updated_at = now()
+			WHERE id = $1
+			RETURNING `+sourceColumns, id, name, settings, u.FetchIntervalSec, verified)
+		if err != nil {
+			return wrapErr(fmt.Sprintf("update source %d", id), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Source{}, Source{}, err
+	}
+	return before, after, nil
 }

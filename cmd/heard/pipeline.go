@@ -101,15 +101,40 @@ func (p *pipeline) scrapeDue(ctx context.Context) {
 		if len(runs) == 0 {
 			return
 		}
-		if codes := changed(runs); len(codes) > 0 {
-			if _, err := p.rescore(ctx, codes, "scrape"); err != nil {
-				p.log.Error("rescore after scrape", "err", err)
-			}
-		}
+		p.rescoreChanged(ctx, runs)
 		if ctx.Err() != nil {
 			return
 		}
 	}
+}
+
+// rescoreChanged rescores the jurisdictions whose evidence the runs
+// changed. A failure is logged, not returned: the runs stand, and the
+// nightly rescore catches up.
+func (p *pipeline) rescoreChanged(ctx context.Context, runs []models.ScrapeRun) {
+	if codes := changed(runs); len(codes) > 0 {
+		if _, err := p.rescore(ctx, codes, "scrape"); err != nil {
+			p.log.Error("rescore after scrape", "jurisdictions", codes, "err", err)
+		}
+	}
+}
+
+// runSource runs one source now, as staff ask through the API, and then
+// does what the scheduled job does after a run, so that "run now" is a
+// scheduled run brought forward: the run is recorded the same way, pushes
+// the next scheduled fetch back, and a run that changed evidence rescores
+// its jurisdiction. It is handlers.Options.RunSource.
+func (p *pipeline) runSource(ctx context.Context, id int64) (models.ScrapeRun, error) {
+	src, err := p.store.SourceByID(ctx, id)
+	if err != nil {
+		return models.ScrapeRun{}, err
+	}
+	run, err := p.runner.RunSource(ctx, src)
+	if err != nil {
+		return run, err // recorded and logged by the runner
+	}
+	p.rescoreChanged(ctx, []models.ScrapeRun{run})
+	return run, nil
 }
 
 // Job names, as they appear in logs.

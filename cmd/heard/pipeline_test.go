@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +85,107 @@ func TestSchedulerRunsNamedJobs(t *testing.T) {
 	acts, _, err := store.Activities(ctx, models.ActivityFilter{Jurisdiction: "VT"})
 	if err != nil || len(acts) != 1 || acts[0].Type != models.TypeListeningSession {
 		t.Fatalf("activities %+v (%v)", acts, err)
+	}
+}
+
+// TestServeRunsSourceNow: `heard serve` wires the staff API to the
+// pipeline, so "run now" collects like a scheduled run, rescoring the
+// jurisdiction, and settings are checked as the scrapers read them.
+func TestServeRunsSourceNow(t *testing.T) {
+	db, url := modeltest.NewDBWithURL(t)
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("HEARD_ALLOW_PRIVATE_NETWORKS", "1") // the fixture site is on loopback
+	store := models.NewStore(db)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, feed)
+	}))
+	defer site.Close()
+	src, err := store.AddSource(ctx, models.Source{Jurisdiction: "VT", Kind: models.KindRSS,
+		URL: site.URL + "/feed.xml", Enabled: true, FetchIntervalSec: 3600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddUser(ctx, "editor@example.org", models.RoleEditor, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+
+	addr := freeAddr(t)
+	done := make(chan int, 1)
+	var stderr syncBuffer
+	go func() { done <- run(ctx, []string{"serve", "--no-scheduler", "--addr", addr}, io.Discard, &stderr) }()
+	base := "http://" + addr
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready in time:\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	send := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := send("POST", "/api/v1/session", `{"email":"editor@example.org","password":"correct horse battery"}`); code != 200 {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	path := "/api/v1/staff/sources/" + strconv.FormatInt(src.ID, 10)
+
+	code, body := send("POST", path+"/run", "")
+	var got struct {
+		Data struct {
+			Run models.ScrapeRun `json:"run"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 || got.Data.Run.Status != "ok" || got.Data.Run.Inserted != 1 {
+		t.Fatalf("run now: %d %s", code, body)
+	}
+	card, err := store.LatestScorecard(ctx, "VT", 1)
+	if err != nil || card.Trigger != "scrape" || card.EvidenceCount != 1 {
+		t.Errorf("after run now, Vermont's scorecard %+v (%v), want a rescore on the new evidence", card, err)
+	}
+	if after, _ := store.SourceByID(ctx, src.ID); after.LastSuccessAt == nil || after.NextFetchAt.Before(time.Now().Add(50*time.Minute)) {
+		t.Errorf("after run now: %+v, want a success and the next scheduled fetch an interval away", after)
+	}
+
+	code, body = send("PATCH", path, `{"settings":{"keywords":["ESSA"],"detail":"main["}}`)
+	if code != 400 || !strings.Contains(body, `"settings.detail"`) {
+		t.Errorf("PATCH with a bad selector: %d %s, want 400 naming settings.detail", code, body)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d after shutdown:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down within 30s")
 	}
 }

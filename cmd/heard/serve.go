@@ -16,6 +16,7 @@ import (
 	"heard/handlers"
 	"heard/migrations"
 	"heard/models"
+	"heard/scrapers"
 	"heard/scrapers/demo"
 )
 
@@ -88,9 +89,13 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}()
 	}
 
+	// Staff run sources through the same pipeline as the scheduler (even on
+	// a replica whose scheduler is off) and edit settings as the scrapers
+	// read them.
 	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d),
 		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
-		Sessions: handlers.NewSessionManager(d.DB.DB, 5*time.Minute)})
+		Sessions:  handlers.NewSessionManager(d.DB.DB, 5*time.Minute),
+		RunSource: p.runSource, CheckSettings: scrapers.CheckSettings})
 	if err != nil {
 		return err
 	}

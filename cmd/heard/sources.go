@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,22 +166,8 @@ func validateSource(src models.Source) map[string]string {
 	if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fields["url"] = fmt.Sprintf("%q is not an http or https address", src.URL)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(src.Settings, &obj); err != nil || obj == nil {
-		fields["settings"] = "must be a JSON object, such as {\"item\": \"li.news\"}"
-		return fields
-	}
-	s, err := scrapers.ParseSettings(src.Settings)
-	switch {
-	case err != nil:
-		fields["settings"] = err.Error()
-	case src.Kind == models.KindHTML && strings.TrimSpace(s.Item) == "":
-		fields["settings"] = `an html source needs an "item" CSS selector`
-	}
-	for key, pattern := range map[string]string{"follow": s.Follow, "split": s.Split} {
-		if _, err := regexp.Compile(pattern); err != nil {
-			fields["settings"] = fmt.Sprintf("%s is not a regular expression: %v", key, err)
-		}
+	for name, problem := range scrapers.CheckSettings(src.Kind, src.Settings) {
+		fields[strings.TrimSuffix("settings."+name, ".")] = problem
 	}
 	return fields
 }
