@@ -136,6 +136,14 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
 	api.GET("/staff/review", h.requireRole(), h.getReviewQueue)
 	api.POST("/staff/activities/:id/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReview)
+	// Annotations on evidence (annotations.go): editors write, admins
+	// restore what was deleted, the public reads the public ones.
+	api.GET("/activities/:id/annotations", h.getActivityAnnotations)
+	api.GET("/staff/annotations", h.requireRole(), h.getStaffAnnotations)
+	api.POST("/staff/annotations", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postAnnotation)
+	api.PATCH("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.patchAnnotation)
+	api.DELETE("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.deleteAnnotation)
+	api.POST("/staff/annotations/:id/restore", h.requireRole(models.RoleAdmin), h.restoreAnnotation)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

@@ -93,6 +93,9 @@ func TestNoInlineStyleOrScript(t *testing.T) {
 var viewerRoutes = map[string]bool{
 	"GET /api/v1/staff/me":     true,
 	"GET /api/v1/staff/review": true, // viewers read the staff workspace
+
+	// Viewers read every annotation, staff-only and deleted ones too.
+	"GET /api/v1/staff/annotations": true,
 }
 
 // openWrites are the unsafe-method routes anyone may call.
