@@ -363,16 +363,17 @@ func TestAnnotationsOnStatePage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, tc := range []struct{ path, label string }{
-		{"/states/OH", "Note from Heard's staff"},
-		{"/es/states/OH", "Nota del equipo de Heard"},
+	for _, tc := range []struct{ path, label, note string }{
+		{"/states/OH", "Note from Heard's staff", "<span>Eight weeks"},
+		// Staff write in English: the note says so on the Spanish page.
+		{"/es/states/OH", "Nota del equipo de Heard", `<span lang="en">Eight weeks`},
 	} {
 		resp, body := f.do(t, "GET", tc.path, "", nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", tc.path, resp.StatusCode)
 		}
 		if !strings.Contains(body, `<blockquote cite="/api/v1/snapshots/`+sha+`">opens June 1</blockquote>`) ||
-			!strings.Contains(body, "Eight weeks of comment, more than the rubric asks.") || !strings.Contains(body, tc.label) {
+			!strings.Contains(body, tc.note+" of comment, more than the rubric asks.") || !strings.Contains(body, tc.label) {
 			t.Errorf("%s lacks the public note with its passage", tc.path)
 		}
 		for _, hidden := range []string{"Staff-only: call the department.", "Deleted note.", "editor@example.org"} {
