@@ -171,6 +171,14 @@ func (h *Handler) Register(r *gin.Engine) {
 	r.GET("/reply/:token", h.replyPage)
 	r.POST("/reply/:token", h.replyForm)
 	h.registerStaffPages(r) // staff_pages.go
+	// Annotations on evidence (annotations.go): editors write, admins
+	// restore what was deleted, the public reads the public ones.
+	api.GET("/activities/:id/annotations", h.getActivityAnnotations)
+	api.GET("/staff/annotations", h.requireRole(), h.getStaffAnnotations)
+	api.POST("/staff/annotations", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postAnnotation)
+	api.PATCH("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.patchAnnotation)
+	api.DELETE("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.deleteAnnotation)
+	api.POST("/staff/annotations/:id/restore", h.requireRole(models.RoleAdmin), h.restoreAnnotation)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))

@@ -283,12 +283,19 @@ type criterionView struct {
 	Criterion models.Criterion
 	Score     criterionJSON
 	Anchor    string
-	Evidence  []models.Activity
+	Evidence  []activityView
 }
 
 type phaseGroup struct {
 	Phase      models.PlanPhase
-	Activities []models.Activity
+	Activities []activityView
+}
+
+// activityView is an activity of the state page with the public notes
+// staff have made on passages of its evidence.
+type activityView struct {
+	models.Activity
+	Notes []models.Annotation
 }
 
 type stateData struct {
@@ -326,11 +333,17 @@ func (h *Handler) statePage(c *gin.Context) {
 		h.pageErr(c, err)
 		return
 	}
-	byID := make(map[int64]models.Activity, len(acts))
-	byPhase := map[models.PlanPhase][]models.Activity{}
+	notes, err := h.publicNotes(ctx, acts)
+	if err != nil {
+		h.pageErr(c, err)
+		return
+	}
+	byID := make(map[int64]activityView, len(acts))
+	byPhase := map[models.PlanPhase][]activityView{}
 	for _, a := range acts {
-		byID[a.ID] = a
-		byPhase[a.Phase] = append(byPhase[a.Phase], a)
+		v := activityView{Activity: a, Notes: notes[a.ID]}
+		byID[a.ID] = v
+		byPhase[a.Phase] = append(byPhase[a.Phase], v)
 	}
 	d := stateData{Summary: sum, Card: card, Total: total, Now: h.opts.Now(), TimeZone: sum.TimeZone}
 	lang := langOf(c)
@@ -381,6 +394,20 @@ func (h *Handler) statePage(c *gin.Context) {
 		return
 	}
 	h.render(c, http.StatusOK, "state", page{Title: tr(lang, "state.title", sum.Name), Demo: sum.Demo, Data: d})
+}
+
+// publicNotes loads the public annotations of the page's activities in
+// one query, by activity.
+func (h *Handler) publicNotes(ctx context.Context, acts []models.Activity) (map[int64][]models.Annotation, error) {
+	ids := make([]int64, len(acts))
+	for i, a := range acts {
+		ids[i] = a.ID
+	}
+	list, err := h.store.Annotations(ctx, models.AnnotationFilter{ActivityIDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	return models.AnnotationsByActivity(list), nil
 }
 
 type methodologyData struct {

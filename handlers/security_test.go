@@ -102,6 +102,8 @@ var viewerRoutes = map[string]bool{
 	"GET /api/v1/staff/sources":                       true,
 	"GET /api/v1/staff/sources/:id":                   true,
 	"GET /api/v1/staff/sources/:id/fetches":           true,
+	// Viewers read every annotation, staff-only and deleted ones too.
+	"GET /api/v1/staff/annotations": true,
 }
 
 // openWrites are the unsafe-method routes and staff pages anyone may call.
