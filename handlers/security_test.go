@@ -99,6 +99,8 @@ var viewerRoutes = map[string]bool{
 	"GET /staff/review":                               true,
 	"GET /staff/activities/:id":                       true,
 	"GET /staff/states/:code":                         true,
+	"GET /staff/sources":                              true,
+	"GET /staff/sources/:id":                          true,
 	"GET /api/v1/staff/sources":                       true,
 	"GET /api/v1/staff/sources/:id":                   true,
 	"GET /api/v1/staff/sources/:id/fetches":           true,

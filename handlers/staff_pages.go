@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,7 @@ func parseStaffPages() (pageSet, error) {
 		return fmt.Sprint(*i)
 	}
 	funcs["vocab"] = func(name string) []string { return vocabulary(name) }
+	funcs["list"] = func(xs ...string) []string { return xs }
 	funcs["jsonText"] = func(b json.RawMessage) string { return string(b) }
 	funcs["str"] = func(s *string) string {
 		if s == nil {
@@ -175,6 +177,8 @@ func (h *Handler) registerStaffPages(r *gin.Engine) {
 	staff.GET("/review", h.staffReviewPage)
 	staff.GET("/activities/:id", h.staffActivityPage)
 	staff.GET("/states/:code", h.staffStatePage)
+	staff.GET("/sources", h.staffSourcesPage)
+	staff.GET("/sources/:id", h.staffSourcePage)
 	staff.GET("/audit", h.requireStaffPage(models.RoleAdmin), h.staffAuditPage)
 }
 
@@ -267,21 +271,126 @@ func (h *Handler) staffReviewPage(c *gin.Context) {
 	h.renderStaff(c, http.StatusOK, "review", "Review queue", d)
 }
 
+// maxAnnotatableText is how much of a snapshot's text the activity page
+// shows for quoting; a longer text shows the passage around the activity.
+const maxAnnotatableText = 200_000
+
+// activityPageData is the staff activity page: the staff view of the
+// record, the text its annotations quote, and the annotations.
+type activityPageData struct {
+	staffActivityJSON
+	Snapshot    string
+	Text        string
+	Annotations []models.Annotation
+}
+
 func (h *Handler) staffActivityPage(c *gin.Context) {
-	id, ok := h.pageActivityID(c)
+	id, ok := h.pageID(c)
 	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	d, err := h.staffActivity(c, id)
 	if err != nil {
 		h.staffPageErr(c, err)
 		return
 	}
-	h.renderStaff(c, http.StatusOK, "activity", d.Activity.Title, d)
+	p := activityPageData{staffActivityJSON: d, Text: d.Passage}
+	if len(d.Activity.Sources) > 0 {
+		p.Snapshot = d.Activity.Sources[0].SnapshotSHA256
+		snap, err := h.store.SnapshotBySHA256(ctx, p.Snapshot)
+		if err != nil {
+			h.staffPageErr(c, err)
+			return
+		}
+		if len(snap.Text) <= maxAnnotatableText {
+			p.Text = snap.Text
+		}
+	}
+	if p.Annotations, err = h.store.Annotations(ctx, models.AnnotationFilter{ActivityIDs: []int64{id},
+		IncludeStaff: true, IncludeDeleted: true}); err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	h.renderStaff(c, http.StatusOK, "activity", d.Activity.Title, p)
 }
 
-// pageActivityID reads the :id of a staff page, answering 404 itself.
-func (h *Handler) pageActivityID(c *gin.Context) (int64, bool) {
+type sourcesPageData struct {
+	Sources  []models.SourceOverview
+	Total    int
+	State    string
+	Health   string
+	PrevPage int
+	NextPage int
+}
+
+func (h *Handler) staffSourcesPage(c *gin.Context) {
+	var q pageQuery
+	_ = c.ShouldBindQuery(&q)
+	page, perPage, err := q.parse()
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	d := sourcesPageData{State: strings.ToUpper(c.Query("state")), Health: c.Query("health")}
+	if d.Health != "" && !slices.Contains(models.SourceBadges, models.SourceBadge(d.Health)) {
+		h.staffPageErr(c, &models.ValidationError{Fields: map[string]string{"health": "must be running, failing or disabled"}})
+		return
+	}
+	d.Sources, d.Total, err = h.store.SourcesOverview(c.Request.Context(), models.SourceFilter{Jurisdiction: d.State,
+		Health: models.SourceBadge(d.Health), Limit: perPage, Offset: (page - 1) * perPage})
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	if page > 1 {
+		d.PrevPage = page - 1
+	}
+	if page*perPage < d.Total {
+		d.NextPage = page + 1
+	}
+	h.renderStaff(c, http.StatusOK, "sources", "Sources", d)
+}
+
+type sourcePageData struct {
+	Source   models.SourceOverview
+	Settings string
+	Runs     []models.ScrapeRun
+	Fetches  []fetchJSON
+	Total    int
+}
+
+func (h *Handler) staffSourcePage(c *gin.Context) {
+	id, ok := h.pageID(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	var d sourcePageData
+	var err error
+	if d.Source, err = h.store.SourceOverviewByID(ctx, id); err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, d.Source.Settings, "", "  ") == nil {
+		d.Settings = pretty.String()
+	}
+	if d.Runs, err = h.store.ScrapeRunsBySource(ctx, id, sourceDetailRuns); err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	fetches, total, err := h.store.FetchHistory(ctx, id, 50, 0)
+	if err != nil {
+		h.staffPageErr(c, err)
+		return
+	}
+	d.Fetches, d.Total = fetchesJSON(fetches), total
+	h.renderStaff(c, http.StatusOK, "source", cmp.Or(d.Source.Name, d.Source.URL), d)
+}
+
+// pageID reads the :id of a staff page, answering 404 itself.
+func (h *Handler) pageID(c *gin.Context) (int64, bool) {
 	var id int64
 	if _, err := fmt.Sscan(c.Param("id"), &id); err != nil || id < 1 || fmt.Sprint(id) != c.Param("id") {
 		h.staffPageErr(c, models.ErrNotFound)

@@ -239,6 +239,10 @@ func TestStaffPages(t *testing.T) {
 		{editor, "/staff/states/OH", []string{"Open a draft for publication", `/criteria/comment/override`, "Nothing published yet"}, nil},
 		{viewer, "/staff/states/OH", []string{"Nothing published yet"}, []string{"Open a draft", "Save override"}},
 		{admin, "/staff/audit", []string{"Audit log"}, nil},
+		{viewer, "/staff/sources", []string{"education.example.gov/feed", "health-running"}, []string{"Run now"}},
+		{editor, "/staff/sources?health=running&state=oh", []string{"education.example.gov/feed", "Run now"}, nil},
+		{editor, "/staff/sources?health=disabled", []string{"0 sources"}, nil},
+		{editor, "/staff/activities/" + itoa(id), []string{`id="annotation-form"`, "in Columbus for parents"}, nil},
 	} {
 		resp, body := f.do(t, "GET", tc.path, "", tc.cookie)
 		if resp.StatusCode != http.StatusOK {
@@ -267,5 +271,16 @@ func TestStaffPages(t *testing.T) {
 	}
 	if resp, _ := f.do(t, "GET", "/staff/states/ZZ", "", editor); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown state page: %d", resp.StatusCode)
+	}
+	if resp, _ := f.do(t, "GET", "/staff/sources?health=bogus", "", editor); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad health filter: %d", resp.StatusCode)
+	}
+	srcs, _, err := f.store.SourcesOverview(context.Background(), models.SourceFilter{})
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("sources: %v %v", srcs, err)
+	}
+	resp, body = f.do(t, "GET", "/staff/sources/"+itoa(srcs[0].ID), "", editor)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="source-settings"`) || !strings.Contains(body, "Fetch history") {
+		t.Errorf("source page: %d", resp.StatusCode)
 	}
 }

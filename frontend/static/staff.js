@@ -13,8 +13,16 @@
       if (el.type === "checkbox") { out[el.name] = el.checked; return; }
       var v = el.value;
       if (v === "" && el.hasAttribute("data-omit-empty")) return;
-      if (el.getAttribute("data-type") === "int") { v = v === "" ? null : parseInt(v, 10); }
-      out[el.name] = v;
+      switch (el.getAttribute("data-type")) {
+        case "int": v = v === "" ? null : parseInt(v, 10); break;
+        case "bool": v = v === "true"; break;
+        case "list": v = v.split(",").map(function (x) { return x.trim(); }).filter(Boolean); break;
+        case "json": v = JSON.parse(v); break; // a syntax error is shown as the form's error
+      }
+      // A dotted name ("selector.exact") builds a nested object.
+      var path = el.name.split("."), at = out;
+      for (var i = 0; i < path.length - 1; i++) { at = at[path[i]] = at[path[i]] || {}; }
+      at[path[path.length - 1]] = v;
     });
     // A fieldset with data-list="name" sends its checked boxes as a list;
     // with data-omit-unchanged, only when the ticks differ from the page's.
@@ -45,11 +53,17 @@
     var button = form.querySelector("button[type=submit]");
     if (status) status.textContent = "Saving…";
     if (button) button.disabled = true;
+    var body;
+    try { body = JSON.stringify(formJSON(form)); } catch (e) {
+      if (status) status.textContent = "Not valid JSON: " + e.message;
+      if (button) button.disabled = false;
+      return;
+    }
     fetch(form.getAttribute("data-api"), {
       method: form.getAttribute("data-method") || "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify(formJSON(form))
+      body: body
     }).then(function (resp) {
       return resp.text().then(function (text) {
         var body = null;
@@ -96,8 +110,8 @@
     before.selectNodeContents(text);
     before.setEnd(range.startContainer, range.startOffset);
     var all = text.textContent, start = before.toString().length, exact = range.toString();
-    form.elements.exact.value = exact;
-    form.elements.prefix.value = all.slice(Math.max(0, start - 32), start);
-    form.elements.suffix.value = all.slice(start + exact.length, start + exact.length + 32);
+    form.elements["selector.exact"].value = exact;
+    form.elements["selector.prefix"].value = all.slice(Math.max(0, start - 32), start);
+    form.elements["selector.suffix"].value = all.slice(start + exact.length, start + exact.length + 32);
   });
 })();
