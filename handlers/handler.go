@@ -40,6 +40,9 @@ type Options struct {
 	// X-Real-IP name the client (a local reverse proxy). None by default:
 	// the client is the peer address, and the headers are ignored.
 	TrustedProxies []string
+	// Cache, when set, keeps public answers in memory until the data
+	// changes (cache.go); nil serves every request afresh.
+	Cache *ResponseCache
 	// Sessions holds staff sessions; nil means NewSessionManager over the
 	// store's database (in memory without a store) with no sweeping of
 	// expired rows.
@@ -115,7 +118,7 @@ func NewEngine(h *Handler) *gin.Engine {
 	if limit, burst, on := h.opts.rateLimits(); on {
 		r.Use(newRateLimiter(perTokenOrIP(limit, burst)).middleware())
 	}
-	r.Use(conditionalGET(), h.loadSession())
+	r.Use(conditionalGET(h.opts.Cache), h.loadSession())
 	h.Register(r)
 	return r
 }

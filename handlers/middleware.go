@@ -64,12 +64,33 @@ func conditionalPath(path string) bool {
 //
 // HEAD runs the GET handler into the buffer and drops the body, so HEAD
 // reports the same ETag and Content-Length as GET.
-func conditionalGET() gin.HandlerFunc {
+//
+// With a ResponseCache, a cacheable request is answered from it when it can
+// be, and a buffered 200 is stored in it; any successful write through this
+// process invalidates it.
+func conditionalGET(cache *ResponseCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		method := c.Request.Method
-		if (method != http.MethodGet && method != http.MethodHead) || !conditionalPath(c.Request.URL.Path) {
+		if method != http.MethodGet && method != http.MethodHead {
+			c.Next()
+			if cache != nil && c.Writer.Status() < 400 {
+				cache.Invalidate()
+			}
+			return
+		}
+		if !conditionalPath(c.Request.URL.Path) {
 			c.Next()
 			return
+		}
+		var key string
+		var gen uint64
+		if cache != nil && cacheable(c.Request) {
+			key = c.Request.URL.RequestURI()
+			if e := cache.get(key, time.Now()); e != nil {
+				serveCached(c, e, method == http.MethodHead)
+				return
+			}
+			gen = cache.gen.Load()
 		}
 		orig := c.Writer
 		w := &cachingWriter{
@@ -102,7 +123,42 @@ func conditionalGET() gin.HandlerFunc {
 		c.Next()
 		w.finish()
 		finished = true
+		if key != "" && w.stored != nil && w.Header().Get("Set-Cookie") == "" {
+			cache.put(key, gen, storedHeader(w.Header()), w.stored, time.Now())
+		}
 	}
+}
+
+// serveCached answers from the cache, with the stored headers over those
+// the middleware set, and 304 when the client's copy is current.
+func serveCached(c *gin.Context, e *cachedResponse, head bool) {
+	// The stored header replaces what the middleware set, except the
+	// request's own id: a handler may have removed a default (the
+	// framable widget drops X-Frame-Options).
+	h := c.Writer.Header()
+	for k := range h {
+		if _, ok := e.header[k]; !ok && k != "X-Request-Id" {
+			delete(h, k)
+		}
+	}
+	for k, v := range e.header {
+		h[k] = v
+	}
+	if etagMatches(strings.Join(c.Request.Header.Values("If-None-Match"), ","), e.header.Get("ETag")) {
+		h.Del("Content-Type")
+		h.Del("Content-Length")
+		h.Del("Content-Encoding")
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		c.Abort()
+		return
+	}
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+	if !head {
+		_, _ = c.Writer.Write(e.body)
+	}
+	c.Abort()
 }
 
 // writeMode is what cachingWriter does with a response once its status and
@@ -127,6 +183,8 @@ type cachingWriter struct {
 	status      int
 	mode        writeMode
 	buf         bytes.Buffer
+	// stored is the complete body of a buffered 200, for the cache.
+	stored []byte
 }
 
 // committed reports whether anything has reached the real writer.
@@ -267,6 +325,7 @@ func (w *cachingWriter) finish() {
 		return
 	}
 	body := w.buf.Bytes()
+	w.stored = body
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	h := w.Header()

@@ -68,7 +68,7 @@ func serve(h http.Handler, method, path, remote string, header map[string]string
 func cacheEngine(body *string) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(conditionalGET())
+	r.Use(conditionalGET(nil))
 	thing := func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"data": *body}) }
 	r.GET("/api/v1/thing", thing)
 	r.HEAD("/api/v1/thing", thing)
@@ -213,7 +213,7 @@ func TestCachePolicy(t *testing.T) {
 func TestStreamsAreNotBuffered(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(conditionalGET())
+	r.Use(conditionalGET(nil))
 	release := make(chan struct{})
 	raw := make(chan bool, 2)
 	stream := func(c *gin.Context) {

@@ -92,7 +92,13 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 	// Staff run sources through the same pipeline as the scheduler (even on
 	// a replica whose scheduler is off) and edit settings as the scrapers
 	// read them.
-	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d),
+	// Public answers are kept in memory until PostgreSQL notifies a change.
+	cache := handlers.NewResponseCache(handlers.DefaultCacheTTL)
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	<-listenForChanges(listenCtx, d.URL, cache, log)
+
+	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d), Cache: cache,
 		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 		Sessions:  handlers.NewSessionManager(d.DB.DB, 5*time.Minute),
 		RunSource: p.runSource, CheckSettings: scrapers.CheckSettings})
