@@ -44,6 +44,14 @@ type Options struct {
 	// store's database (in memory without a store) with no sweeping of
 	// expired rows.
 	Sessions *scs.SessionManager
+	// Evidence fetches submitted URLs (submission.go); nil turns evidence
+	// and public submissions off (503).
+	Evidence EvidenceReader
+	// SubmissionRate and SubmissionBurst are each client's allowance of
+	// public submissions; 0 means DefaultSubmissionRate and
+	// DefaultSubmissionBurst, and a negative value turns the limit off.
+	SubmissionRate  rate.Limit
+	SubmissionBurst int
 }
 
 // Handler holds the dependencies of every route.
@@ -55,6 +63,7 @@ type Handler struct {
 
 	sessions *scs.SessionManager
 	logins   *loginLimiter
+	submits  *rateLimiter // public submissions, by client address
 }
 
 // New returns a Handler, parsing the embedded page templates once.
@@ -80,7 +89,8 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 		}
 		sessions = NewSessionManager(db, 0)
 	}
-	return &Handler{store: store, log: log, opts: opts, pages: pages, sessions: sessions, logins: newLoginLimiter()}, nil
+	return &Handler{store: store, log: log, opts: opts, pages: pages, sessions: sessions, logins: newLoginLimiter(),
+		submits: newRateLimiter(nil)}, nil
 }
 
 // NewEngine returns a gin engine with recovery, request ids, access logging,
@@ -136,6 +146,11 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.GET("/audit", h.requireRole(models.RoleAdmin), h.getAudit)
 	api.GET("/staff/review", h.requireRole(), h.getReviewQueue)
 	api.POST("/staff/activities/:id/review", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postReview)
+	api.POST("/staff/evidence", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postEvidence)
+
+	// Reports from anyone (submission.go): a deliberate public write,
+	// throttled per client and queued for review as untrusted.
+	api.POST("/submissions", h.postSubmission)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))
@@ -166,6 +181,8 @@ func (h *Handler) registerPages(r gin.IRoutes, root string) {
 	r.GET("/search", h.search)
 	r.GET("/about", h.aboutPage)
 	r.GET("/data", h.dataPage) // the data dictionary, export.go
+	r.GET("/submit", h.submitPage)
+	r.POST("/submit", h.postSubmitPage) // the report form without JavaScript
 }
 
 // headAsGet answers HEAD on every GET route, as HTTP expects: the request is

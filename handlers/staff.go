@@ -100,12 +100,37 @@ func (h *Handler) getReviewQueue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	acts, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
+	ctx := c.Request.Context()
+	acts, total, err := h.store.ReviewQueue(ctx, perPage, (page-1)*perPage)
 	if err != nil {
 		h.respondErr(c, err)
 		return
 	}
-	respondList(c, acts, listMeta{Page: page, PerPage: perPage, Total: total})
+	ids := make([]int64, len(acts))
+	for i, a := range acts {
+		ids[i] = a.ID
+	}
+	subs, err := h.store.SubmissionsByActivity(ctx, ids)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	items := make([]reviewItem, len(acts))
+	for i, a := range acts {
+		items[i] = reviewItem{Activity: a}
+		if sub, ok := subs[a.ID]; ok {
+			items[i].Submission = &sub
+		}
+	}
+	respondList(c, items, listMeta{Page: page, PerPage: perPage, Total: total})
+}
+
+// reviewItem is an activity of the review queue with, when someone
+// submitted it, the submission behind it: what happened in the
+// submitter's words, the organization and the contact, for staff only.
+type reviewItem struct {
+	models.Activity
+	Submission *models.Submission `json:"submission"`
 }
 
 // reviewRequest is the body of POST /api/v1/staff/activities/{id}/review.

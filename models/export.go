@@ -85,8 +85,9 @@ type ActivityRow struct {
 
 // ActivityRows calls fn with every activity, of one jurisdiction when code
 // is not empty, in id order, each with its most recently retrieved source.
-// Activities staff rejected are left out, as they are from the public
-// listing and from scoring. Start and end are in the activity's own time
+// Activities staff rejected, and reports from the public staff have not
+// accepted, are left out, as they are from the public listing and from
+// scoring. Start and end are in the activity's own time
 // zone; the other times are UTC. Rows are read one at a time from the
 // cursor; an error from fn stops the walk and is returned.
 func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityRow) error) error {
@@ -106,6 +107,7 @@ func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityR
 			WHERE activity_id = a.id ORDER BY retrieved_at DESC, url LIMIT 1
 		) src ON true
 		WHERE ($1::bpchar = '' OR a.jurisdiction = $1::bpchar) AND a.review_status <> 'rejected'
+			AND (a.origin <> 'public' OR a.review_status = 'accepted')
 		ORDER BY a.id`, NormalizeCode(code))
 	if err != nil {
 		return fmt.Errorf("activity rows: %w", err)

@@ -52,24 +52,27 @@ func (s *Store) SnapshotBySHA256(ctx context.Context, key string) (Snapshot, err
 	return snap, nil
 }
 
-// Fetch is one HTTP request for a source.
+// Fetch is one HTTP request for a source or for a submission: exactly one
+// of SourceID and SubmissionID is set, the other is 0.
 type Fetch struct {
-	ID          int64     `db:"id" json:"id"`
-	SourceID    int64     `db:"source_id" json:"source_id"`
-	ScrapeRunID *int64    `db:"scrape_run_id" json:"scrape_run_id"`
-	URL         string    `db:"url" json:"url"`
-	FinalURL    string    `db:"final_url" json:"final_url"`
-	StatusCode  int       `db:"status_code" json:"status_code"`
-	StartedAt   time.Time `db:"started_at" json:"started_at"`
-	DurationMS  int       `db:"duration_ms" json:"duration_ms"`
-	Bytes       int       `db:"bytes" json:"bytes"`
-	SHA256      *string   `db:"sha256" json:"sha256"`
-	Error       string    `db:"error" json:"error"`
+	ID           int64     `db:"id" json:"id"`
+	SourceID     int64     `db:"source_id" json:"source_id,omitempty"`
+	SubmissionID int64     `db:"submission_id" json:"submission_id,omitempty"`
+	ScrapeRunID  *int64    `db:"scrape_run_id" json:"scrape_run_id"`
+	URL          string    `db:"url" json:"url"`
+	FinalURL     string    `db:"final_url" json:"final_url"`
+	StatusCode   int       `db:"status_code" json:"status_code"`
+	StartedAt    time.Time `db:"started_at" json:"started_at"`
+	DurationMS   int       `db:"duration_ms" json:"duration_ms"`
+	Bytes        int       `db:"bytes" json:"bytes"`
+	SHA256       *string   `db:"sha256" json:"sha256"`
+	Error        string    `db:"error" json:"error"`
 	// Attempts counts the HTTP requests the fetch took, retries included;
 	// 0 when it was refused (robots.txt, address guard) before any.
 	Attempts int `db:"attempts" json:"attempts"`
 	// Purpose is "source" for a source's own URL, "detail" for a page
-	// followed from it.
+	// followed from it, "robots" for a robots.txt and "submission" for a
+	// URL someone submitted.
 	Purpose string `db:"purpose" json:"purpose"`
 }
 
@@ -77,11 +80,11 @@ type Fetch struct {
 func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 	var id int64
 	err := s.q.GetContext(ctx, &id, `
-		INSERT INTO fetches (source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms,
-			bytes, sha256, error, attempts, purpose)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		INSERT INTO fetches (source_id, submission_id, scrape_run_id, url, final_url, status_code, started_at,
+			duration_ms, bytes, sha256, error, attempts, purpose)
+		VALUES (nullif($1, 0), nullif($13, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes,
-		f.SHA256, f.Error, f.Attempts, cmp.Or(f.Purpose, "source"))
+		f.SHA256, f.Error, f.Attempts, cmp.Or(f.Purpose, "source"), f.SubmissionID)
 	if err != nil {
 		return 0, wrapErr("insert fetch", err)
 	}
@@ -92,8 +95,8 @@ func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 func (s *Store) FetchesBySource(ctx context.Context, sourceID int64, limit int) ([]Fetch, error) {
 	out := []Fetch{}
 	err := s.q.SelectContext(ctx, &out, `
-		SELECT id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256,
-			error, attempts, purpose
+		SELECT id, source_id, coalesce(submission_id, 0) AS submission_id, scrape_run_id, url, final_url,
+			status_code, started_at, duration_ms, bytes, sha256, error, attempts, purpose
 		FROM fetches WHERE source_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, sourceID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("fetches of source %d: %w", sourceID, err)
