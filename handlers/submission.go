@@ -170,7 +170,13 @@ func readSubmissionForm(c *gin.Context) (submissionForm, error) {
 		}
 		return f, nil
 	case gin.MIMEPOSTForm, gin.MIMEMultipartPOSTForm:
-		if err := c.Request.ParseMultipartForm(maxSubmissionBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		// ParseMultipartForm would hide ParseForm's error (a body over the
+		// cap) behind ErrNotMultipart, so each kind is parsed on its own.
+		parse := c.Request.ParseForm
+		if c.ContentType() == gin.MIMEMultipartPOSTForm {
+			parse = func() error { return c.Request.ParseMultipartForm(maxSubmissionBody) }
+		}
+		if err := parse(); err != nil {
 			return f, errBadBody
 		}
 		form := c.Request.PostForm
