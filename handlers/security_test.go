@@ -63,7 +63,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestNoInlineStyleOrScript(t *testing.T) {
 	f := newFixture(t)
 	inline := regexp.MustCompile(`(?i)\sstyle=["']|<style|<script|\son[a-z]+=["']`)
-	for _, path := range []string{"/", "/es", "/states/OH", "/states/OH/widget", "/methodology", "/about", "/data", "/search?q=plan", "/no/such/page"} {
+	for _, path := range []string{"/", "/es", "/states/OH", "/states/OH/widget", "/methodology", "/about", "/data", "/search?q=plan", "/submit", "/no/such/page"} {
 		_, body := f.get(t, path)
 		if m := inline.FindString(string(body)); m != "" {
 			t.Errorf("%s has inline %q, which the CSP blocks", path, m)

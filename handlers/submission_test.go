@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -384,6 +385,22 @@ func TestPublicSubmissionForm(t *testing.T) {
 		t.Fatalf("stored %+v", subs)
 	}
 
+	// The API takes a multipart form too.
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	for k, v := range map[string]string{"jurisdiction": "pr", "url": f.site.URL + "/session.html", "description": "Sesión de escucha"} {
+		if err := w.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	if resp, got := f.post(t, "/api/v1/submissions", w.FormDataContentType(), mp.String(), nil); resp.StatusCode != http.StatusAccepted {
+		t.Errorf("multipart report: %d %s", resp.StatusCode, got)
+	}
+	if subs := f.submissions(t); len(subs) != 2 || subs[1].Jurisdiction != "PR" || subs[1].Credit {
+		t.Errorf("multipart report stored as %+v", subs[1:])
+	}
+
 	// A bad post in Spanish: 400, the fields named, what was typed kept
 	// (escaped), nothing stored.
 	bad := url.Values{"jurisdiction": {"ZZ"}, "url": {`javascript:alert("x")`}, "description": {""},
@@ -398,7 +415,7 @@ func TestPublicSubmissionForm(t *testing.T) {
 			t.Errorf("bad form post lacks %q", want)
 		}
 	}
-	if strings.Contains(got, "<script>alert(1)") || len(f.submissions(t)) != 1 {
+	if strings.Contains(got, "<script>alert(1)") || len(f.submissions(t)) != 2 {
 		t.Error("bad form post unescaped or stored")
 	}
 	if resp, _ := f.post(t, "/submit", "text/plain", "jurisdiction=OH", nil); resp.StatusCode != http.StatusBadRequest {
