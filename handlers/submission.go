@@ -35,6 +35,17 @@ const (
 // allowed, URL-encoded, fit well within it.
 const maxSubmissionBody = 64 << 10
 
+// submissionWorkTimeout bounds reading and storing one submission. The
+// work is detached from the request, so a submitter who closes the page
+// while Heard fetches still has the report kept.
+const submissionWorkTimeout = time.Minute
+
+// submissionContext is the context reading and storing a submission run
+// under: the request's values, not its cancellation.
+func submissionContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(c.Request.Context()), submissionWorkTimeout)
+}
+
 // honeypotField is the form field people never see and bots fill in.
 const honeypotField = "website"
 
@@ -92,6 +103,8 @@ func (h *Handler) postEvidence(c *gin.Context) {
 		respondError(c, http.StatusServiceUnavailable, "unavailable", "Evidence cannot be fetched on this server.", nil)
 		return
 	}
+	ctx, cancel := submissionContext(c)
+	defer cancel()
 	ev := h.opts.Evidence.ReadEvidence(ctx, j, sub.URL, sub.Description)
 	var saved models.Submission
 	var act models.Activity
@@ -230,6 +243,8 @@ func (h *Handler) receiveSubmission(c *gin.Context, f submissionForm) submitOutc
 	if h.opts.Evidence == nil {
 		return submitOutcome{status: http.StatusServiceUnavailable}
 	}
+	ctx, cancel := submissionContext(c)
+	defer cancel()
 	ev := h.opts.Evidence.ReadEvidence(ctx, j, sub.URL, sub.Description)
 	saved, act, err := h.store.AddSubmission(ctx, sub, ev, h.opts.Now())
 	if err != nil {

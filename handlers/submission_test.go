@@ -37,6 +37,14 @@ func reportSite(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	mux.HandleFunc("/session.html", page(`<html><head><title>Listening session on the ESSA state plan</title></head>
 		<body><p>Join us March 3, 2027 at 6 p.m. in Dayton to share your input on Ohio's ESSA plan.</p></body></html>`))
 	mux.HandleFunc("/roads.html", page(`<html><head><title>Road closures</title></head><body>Route 9 is closed.</body></html>`))
+	mux.HandleFunc("/slow.html", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(700 * time.Millisecond):
+		}
+		page(`<html><head><title>Town hall on the ESSA plan</title></head></html>`)(w, r)
+	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		mux.ServeHTTP(w, r)
@@ -509,5 +517,30 @@ func TestPublicSubmissionRateLimit(t *testing.T) {
 	// goes on.
 	if resp, _ := f.get(t, "/api/v1/jurisdictions"); resp.StatusCode != http.StatusOK {
 		t.Errorf("reading after the report limit: %d", resp.StatusCode)
+	}
+}
+
+// TestPublicSubmissionOutlivesTheRequest: a submitter who gives up while
+// Heard is still fetching the page still has the report kept.
+func TestPublicSubmissionOutlivesTheRequest(t *testing.T) {
+	f := newSubmitFixture(t, true, Options{})
+	report := jsonBody(t, map[string]any{"jurisdiction": "OH", "url": f.site.URL + "/slow.html", "description": "Town hall"})
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	if resp, err := client.Post(f.srv.URL+"/api/v1/submissions", "application/json", strings.NewReader(report)); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the client did not give up: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if subs := f.submissions(t); len(subs) == 1 {
+			if subs[0].Status != "fetched" || subs[0].ActivityID == nil {
+				t.Errorf("kept as %+v", subs[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the report of a submitter who gave up was lost")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"heard/models"
 )
 
-
 // evidenceNow is the clock of the evidence tests: before the fixtures'
 // 2027 events.
 var evidenceNow = time.Date(2027, 1, 20, 12, 0, 0, 0, time.UTC)
