@@ -46,11 +46,12 @@ type Activity struct {
 	LastSeen       time.Time      `db:"last_seen" json:"last_seen"`
 	UpdatedAt      time.Time      `db:"updated_at" json:"updated_at"`
 	// Origin is how the activity reached Heard: collected from a source,
-	// submitted by staff, or reported by the public.
-	Origin Origin `db:"origin" json:"origin"`
+	// submitted by staff, or reported by the public. Stored activities
+	// always have one; extraction leaves it to the store.
+	Origin Origin `db:"origin" json:"origin,omitempty"`
 	// ReportedBy is the organization credited with reporting the activity:
 	// set only for an accepted public report whose submitter consented.
-	ReportedBy string           `db:"reported_by" json:"reported_by"`
+	ReportedBy string           `db:"reported_by" json:"reported_by,omitempty"`
 	Sources    []ActivitySource `db:"-" json:"sources"`
 }
 
