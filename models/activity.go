@@ -17,42 +17,42 @@ import (
 
 // Activity is one engagement activity: the record of DOMAIN.md.
 type Activity struct {
-	ID             int64          `db:"id" json:"id"`
-	Jurisdiction   string         `db:"jurisdiction" json:"jurisdiction"`
-	DedupeKey      string         `db:"dedupe_key" json:"dedupe_key"`
-	Type           ActivityType   `db:"activity_type" json:"activity_type"`
-	Title          string         `db:"title" json:"title"`
-	Description    string         `db:"description" json:"description"`
-	URL            string         `db:"url" json:"url"`
-	Start          *time.Time     `db:"start_at" json:"start"`
-	End            *time.Time     `db:"end_at" json:"end"`
-	AllDay         bool           `db:"all_day" json:"all_day"`
-	TimeZone       string         `db:"time_zone" json:"time_zone"`
-	Location       string         `db:"location" json:"location"`
-	Region         string         `db:"region" json:"region"`
-	Remote         bool           `db:"remote" json:"remote"`
-	Languages      StringList     `db:"languages" json:"languages"`
-	Interpretation bool           `db:"interpretation" json:"interpretation"`
-	Accessibility  string         `db:"accessibility" json:"accessibility"`
-	AudienceGroups StringList     `db:"audience_groups" json:"audience_groups"`
-	Features       StringList     `db:"features" json:"features"`
-	Phase          PlanPhase      `db:"plan_phase" json:"plan_phase"`
-	Status         ActivityStatus `db:"status" json:"status"`
-	ReviewStatus   string         `db:"review_status" json:"review_status"`
-	Rules          JSONMap        `db:"rules" json:"rules"`
-	ContentHash    string         `db:"content_hash" json:"-"`
-	Demo           bool           `db:"demo" json:"demo"`
-	FirstSeen      time.Time      `db:"first_seen" json:"first_seen"`
-	LastSeen       time.Time      `db:"last_seen" json:"last_seen"`
-	UpdatedAt      time.Time      `db:"updated_at" json:"updated_at"`
+	ID             int64            `db:"id" json:"id"`
+	Jurisdiction   string           `db:"jurisdiction" json:"jurisdiction"`
+	DedupeKey      string           `db:"dedupe_key" json:"dedupe_key"`
+	Type           ActivityType     `db:"activity_type" json:"activity_type"`
+	Title          string           `db:"title" json:"title"`
+	Description    string           `db:"description" json:"description"`
+	URL            string           `db:"url" json:"url"`
+	Start          *time.Time       `db:"start_at" json:"start"`
+	End            *time.Time       `db:"end_at" json:"end"`
+	AllDay         bool             `db:"all_day" json:"all_day"`
+	TimeZone       string           `db:"time_zone" json:"time_zone"`
+	Location       string           `db:"location" json:"location"`
+	Region         string           `db:"region" json:"region"`
+	Remote         bool             `db:"remote" json:"remote"`
+	Languages      StringList       `db:"languages" json:"languages"`
+	Interpretation bool             `db:"interpretation" json:"interpretation"`
+	Accessibility  string           `db:"accessibility" json:"accessibility"`
+	AudienceGroups StringList       `db:"audience_groups" json:"audience_groups"`
+	Features       StringList       `db:"features" json:"features"`
+	Phase          PlanPhase        `db:"plan_phase" json:"plan_phase"`
+	Status         ActivityStatus   `db:"status" json:"status"`
+	ReviewStatus   string           `db:"review_status" json:"review_status"`
+	Rules          JSONMap          `db:"rules" json:"rules"`
+	ContentHash    string           `db:"content_hash" json:"-"`
+	Demo           bool             `db:"demo" json:"demo"`
+	FirstSeen      time.Time        `db:"first_seen" json:"first_seen"`
+	LastSeen       time.Time        `db:"last_seen" json:"last_seen"`
+	UpdatedAt      time.Time        `db:"updated_at" json:"updated_at"`
+	Sources        []ActivitySource `db:"-" json:"sources"`
 	// Origin is how the activity reached Heard: collected from a source,
 	// submitted by staff, or reported by the public. Stored activities
 	// always have one; extraction leaves it to the store.
 	Origin Origin `db:"origin" json:"origin,omitempty"`
 	// ReportedBy is the organization credited with reporting the activity:
 	// set only for an accepted public report whose submitter consented.
-	ReportedBy string           `db:"reported_by" json:"reported_by,omitempty"`
-	Sources    []ActivitySource `db:"-" json:"sources"`
+	ReportedBy string `db:"reported_by" json:"reported_by,omitempty"`
 }
 
 // ActivitySource is where and when an activity was read: the provenance

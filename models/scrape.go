@@ -55,18 +55,17 @@ func (s *Store) SnapshotBySHA256(ctx context.Context, key string) (Snapshot, err
 // Fetch is one HTTP request for a source or for a submission: exactly one
 // of SourceID and SubmissionID is set, the other is 0.
 type Fetch struct {
-	ID           int64     `db:"id" json:"id"`
-	SourceID     int64     `db:"source_id" json:"source_id,omitempty"`
-	SubmissionID int64     `db:"submission_id" json:"submission_id,omitempty"`
-	ScrapeRunID  *int64    `db:"scrape_run_id" json:"scrape_run_id"`
-	URL          string    `db:"url" json:"url"`
-	FinalURL     string    `db:"final_url" json:"final_url"`
-	StatusCode   int       `db:"status_code" json:"status_code"`
-	StartedAt    time.Time `db:"started_at" json:"started_at"`
-	DurationMS   int       `db:"duration_ms" json:"duration_ms"`
-	Bytes        int       `db:"bytes" json:"bytes"`
-	SHA256       *string   `db:"sha256" json:"sha256"`
-	Error        string    `db:"error" json:"error"`
+	ID          int64     `db:"id" json:"id"`
+	SourceID    int64     `db:"source_id" json:"source_id,omitempty"`
+	ScrapeRunID *int64    `db:"scrape_run_id" json:"scrape_run_id"`
+	URL         string    `db:"url" json:"url"`
+	FinalURL    string    `db:"final_url" json:"final_url"`
+	StatusCode  int       `db:"status_code" json:"status_code"`
+	StartedAt   time.Time `db:"started_at" json:"started_at"`
+	DurationMS  int       `db:"duration_ms" json:"duration_ms"`
+	Bytes       int       `db:"bytes" json:"bytes"`
+	SHA256      *string   `db:"sha256" json:"sha256"`
+	Error       string    `db:"error" json:"error"`
 	// Attempts counts the HTTP requests the fetch took, retries included;
 	// 0 when it was refused (robots.txt, address guard) before any.
 	Attempts int `db:"attempts" json:"attempts"`
@@ -74,6 +73,8 @@ type Fetch struct {
 	// followed from it, "robots" for a robots.txt and "submission" for a
 	// URL someone submitted.
 	Purpose string `db:"purpose" json:"purpose"`
+	// SubmissionID is the submission whose URL was fetched.
+	SubmissionID int64 `db:"submission_id" json:"submission_id,omitempty"`
 }
 
 // InsertFetch records a fetch.
