@@ -349,14 +349,28 @@ func (h *Handler) getActivity(c *gin.Context) {
 		return
 	}
 	a, err := h.store.ActivityByID(c.Request.Context(), id)
-	if err == nil && a.DeletedAt != nil {
-		err = models.ErrNotFound // deleted by staff: kept, not shown
+	if err == nil && !h.mayShow(c, a) {
+		err = models.ErrNotFound
 	}
 	if err != nil {
 		h.respondErr(c, err)
 		return
 	}
 	respondData(c, a)
+}
+
+// mayShow reports whether the request may see the activity: anyone, unless
+// it is a report from the public staff have not accepted, or staff deleted
+// it; those only staff see, privately.
+func (h *Handler) mayShow(c *gin.Context, a models.Activity) bool {
+	if !a.Withheld() && a.DeletedAt == nil {
+		return true
+	}
+	if _, staff, _ := h.currentUser(c); !staff {
+		return false
+	}
+	c.Header("Cache-Control", "private, no-store")
+	return true
 }
 
 // getActivityHistory lists what later scrapes changed in an activity:
@@ -367,7 +381,11 @@ func (h *Handler) getActivityHistory(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := h.store.ActivityByID(ctx, id); err != nil {
+	a, err := h.store.ActivityByID(ctx, id)
+	if err == nil && !h.mayShow(c, a) {
+		err = models.ErrNotFound
+	}
+	if err != nil {
 		h.respondErr(c, err)
 		return
 	}
@@ -419,14 +437,30 @@ func (h *Handler) getSnapshot(c *gin.Context) {
 		h.respondErr(c, &models.ValidationError{Fields: map[string]string{"sha256": "must be 64 lower-case hex digits"}})
 		return
 	}
-	snap, err := h.store.SnapshotBySHA256(c.Request.Context(), key)
+	ctx := c.Request.Context()
+	snap, err := h.store.SnapshotBySHA256(ctx, key)
 	if err != nil {
 		h.respondErr(c, err)
 		return
 	}
+	// Anyone can make Heard store a page by reporting it; what only
+	// unaccepted reports point to is served to staff alone.
+	cache := "public, max-age=31536000, immutable"
+	withheld, err := h.store.SnapshotWithheld(ctx, key)
+	if err != nil {
+		h.respondErr(c, err)
+		return
+	}
+	if withheld {
+		if _, staff, _ := h.currentUser(c); !staff {
+			h.respondErr(c, models.ErrNotFound)
+			return
+		}
+		cache = "private, no-store"
+	}
 	c.Header("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Header("Cache-Control", cache)
 	c.Header("ETag", `"`+snap.SHA256+`"`)
 	c.Data(http.StatusOK, snap.MediaType, snap.Body)
 }

@@ -42,6 +42,7 @@ var sitePages = []sitePage{
 	{name: "data", path: "/data", route: "/data"},
 	{name: "about", path: "/about", route: "/about"},
 	{name: "search-no-match", path: "/search?q=zz", route: "/search", status: -1},
+	{name: "submit", path: "/submit?state=OH", route: "/submit"},
 	// The same pages in Spanish.
 	{name: "es-national", path: "/es", route: "/es"},
 	{name: "es-national-by-criterion", path: "/es?criterion=tribal", route: "/es"},
@@ -50,6 +51,7 @@ var sitePages = []sitePage{
 	{name: "es-data", path: "/es/data", route: "/es/data"},
 	{name: "es-about", path: "/es/about", route: "/es/about"},
 	{name: "es-search-no-match", path: "/es/search?q=zz", route: "/es/search", status: -1},
+	{name: "es-submit", path: "/es/submit?state=OH", route: "/es/submit"},
 }
 
 // demoBanner is the start of the demo banner in the page's language.

@@ -54,6 +54,14 @@ type Options struct {
 	// (scrapers.CheckSettings, supplied by cmd); nil refuses settings
 	// edits with 503.
 	CheckSettings SettingsChecker
+	// Evidence fetches submitted URLs (submission.go); nil turns evidence
+	// and public submissions off (503).
+	Evidence EvidenceReader
+	// SubmissionRate and SubmissionBurst are each client's allowance of
+	// public submissions; 0 means DefaultSubmissionRate and
+	// DefaultSubmissionBurst, and a negative value turns the limit off.
+	SubmissionRate  rate.Limit
+	SubmissionBurst int
 }
 
 // Handler holds the dependencies of every route.
@@ -67,6 +75,7 @@ type Handler struct {
 	logins   *loginLimiter
 	// staffPages are the /staff/ pages and the agency's reply page.
 	staffPages pageSet
+	submits    *rateLimiter // public submissions, by client address
 }
 
 // New returns a Handler, parsing the embedded page templates once.
@@ -97,7 +106,7 @@ func New(store *models.Store, log *slog.Logger, opts Options) (*Handler, error) 
 		sessions = NewSessionManager(db, 0)
 	}
 	return &Handler{store: store, log: log, opts: opts, pages: pages, staffPages: staffPages, sessions: sessions,
-		logins: newLoginLimiter()}, nil
+		logins: newLoginLimiter(), submits: newRateLimiter(nil)}, nil
 }
 
 // NewEngine returns a gin engine with recovery, request ids, access logging,
@@ -182,6 +191,11 @@ func (h *Handler) Register(r *gin.Engine) {
 	api.PATCH("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.patchAnnotation)
 	api.DELETE("/staff/annotations/:id", h.requireRole(models.RoleAdmin, models.RoleEditor), h.deleteAnnotation)
 	api.POST("/staff/annotations/:id/restore", h.requireRole(models.RoleAdmin), h.restoreAnnotation)
+	api.POST("/staff/evidence", h.requireRole(models.RoleAdmin, models.RoleEditor), h.postEvidence)
+
+	// Reports from anyone (submission.go): a deliberate public write,
+	// throttled per client and queued for review as untrusted.
+	api.POST("/submissions", h.postSubmission)
 
 	static, _ := fs.Sub(frontend.FS, "static")
 	r.StaticFS("/static", http.FS(static))
@@ -212,6 +226,8 @@ func (h *Handler) registerPages(r gin.IRoutes, root string) {
 	r.GET("/search", h.search)
 	r.GET("/about", h.aboutPage)
 	r.GET("/data", h.dataPage) // the data dictionary, export.go
+	r.GET("/submit", h.submitPage)
+	r.POST("/submit", h.postSubmitPage) // the report form without JavaScript
 }
 
 // headAsGet answers HEAD on every GET route, as HTTP expects: the request is

@@ -35,6 +35,11 @@ func dynamicKeys() []string {
 	for _, s := range []string{"scorecards", "activities"} {
 		keys = append(keys, "data.export."+s)
 	}
+	// The report form's messages (submission.go): one per field, and the
+	// failures no field explains.
+	for _, s := range append(slices.Clone(submitFields), "body", "rate_limited", "unavailable") {
+		keys = append(keys, "submit.err."+s)
+	}
 	for _, li := range criterionLegend {
 		keys = append(keys, li.Label)
 	}
@@ -168,6 +173,7 @@ func TestPagesInSpanish(t *testing.T) {
 		{"/data", 200, []string{"Descarga de datos y diccionario de datos", "Cómo están escritos los archivos", "Referencia de la API"}},
 		{"/about", 200, []string{"Qué es Heard", "plan estatal de ESSA", "Cómo citar Heard"}},
 		{"/search", 200, []string{"Escriba el nombre de un estado"}},
+		{"/submit", 200, []string{"Informar de una actividad que falta", "¿Qué pasó?", "Elija un estado"}},
 		{"/search?q=zz", 404, []string{"Ningún estado coincide con «zz»"}},
 		{"/no-such-page", 404, []string{"Página no encontrada"}},
 		{"/states/ZZ", 404, []string{"No tenemos ninguna página para ese estado o territorio."}},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -50,8 +51,9 @@ func TestOpenAPISpecIsValid(t *testing.T) {
 			if op.OperationID == "" || op.Summary == "" {
 				t.Errorf("%s %s: no operationId or summary", method, path)
 			}
-			if op.Responses.Status(http.StatusOK) == nil && op.Responses.Status(http.StatusCreated) == nil {
-				t.Errorf("%s %s: no 200 or 201 response", method, path)
+			if op.Responses.Status(http.StatusOK) == nil && op.Responses.Status(http.StatusCreated) == nil &&
+				op.Responses.Status(http.StatusAccepted) == nil {
+				t.Errorf("%s %s: no 200, 201 or 202 response", method, path)
 			}
 			if strings.HasPrefix(path, "/api/") && op.Responses.Status(http.StatusTooManyRequests) == nil {
 				t.Errorf("%s %s: the API is rate limited but no 429 is documented", method, path)
@@ -67,11 +69,12 @@ func ginPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
 
 // documentedStaff are the staff endpoints openapi.yaml describes: every
 // route under them, whatever its method, must be in it.
-var documentedStaff = []string{"/api/v1/staff/annotations", "/api/v1/staff/sources"}
+var documentedStaff = []string{"/api/v1/staff/annotations", "/api/v1/staff/sources", "/api/v1/staff/evidence"}
 
 // TestOpenAPICoversEveryRoute: every GET route of the API and the probes,
 // and every route of the documented staff endpoints, is in the spec, and
-// every operation of the spec is a route.
+// every operation of the spec is a route. The public API is read-only but
+// for the writes listed in documentedWrites.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	doc := loadSpec(t)
 	h, err := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
@@ -110,11 +113,24 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			if !routes[method+" "+p] {
 				t.Errorf("openapi.yaml documents %s %s, which is not a route", method, p)
 			}
-			if method != http.MethodGet && !strings.HasPrefix(p, "/api/v1/staff/") {
+			if method != http.MethodGet && !strings.HasPrefix(p, "/api/v1/staff/") && !documentedWrites[method+" "+p] {
 				t.Errorf("openapi.yaml documents %s %s; the public API is read-only", method, p)
 			}
 		}
 	}
+	for w := range documentedWrites {
+		method, p, _ := strings.Cut(w, " ")
+		if item := doc.Paths.Value(p); item == nil || item.GetOperation(method) == nil {
+			t.Errorf("%s is missing from openapi.yaml", w)
+		}
+	}
+}
+
+// documentedWrites are the writes openapi.yaml describes: sending Heard
+// evidence by URL (submission.go).
+var documentedWrites = map[string]bool{
+	"POST /api/v1/submissions":    true,
+	"POST /api/v1/staff/evidence": true,
 }
 
 // specChecker validates requests and their real responses against the spec
@@ -157,6 +173,8 @@ type apiCase struct {
 	// fail request validation, and the server's 4xx must still match the spec.
 	offSpec     bool
 	ifNoneMatch string
+	// contentType is the body's media type; JSON when empty.
+	contentType string
 }
 
 // do sends the request to base and validates the request and the response.
@@ -170,7 +188,10 @@ func (s *specChecker) do(t *testing.T, base string, tc apiCase) (*http.Response,
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tc.body != "" {
+		switch {
+		case tc.contentType != "":
+			req.Header.Set("Content-Type", tc.contentType)
+		case tc.body != "":
 			req.Header.Set("Content-Type", "application/json")
 		}
 		if tc.ifNoneMatch != "" {
@@ -313,16 +334,67 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// An engine of our own without the rate limit, which this many requests
-	// would otherwise reach.
+	// An engine of our own without the rate limits, which this many
+	// requests would otherwise reach, reading reported pages from a site of
+	// its own, with staff to send evidence.
+	site, _ := reportSite(t)
 	h, err := New(f.store, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Options{Now: func() time.Time { return testNow }, RateLimit: -1})
+		Options{Now: func() time.Time { return testNow }, RateLimit: -1, SubmissionRate: -1, Evidence: siteReader(site, true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewEngine(h))
 	defer srv.Close()
 	s := newSpecChecker(t)
+	staff := map[models.Role]*http.Cookie{}
+	for _, r := range []models.Role{models.RoleEditor, models.RoleViewer} {
+		email := string(r) + "@example.org"
+		if _, err := f.store.AddUser(ctx, email, r, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(srv.URL+"/api/v1/session", "application/json",
+			strings.NewReader(`{"email":"`+email+`","password":"`+testPassword+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if staff[r] = sessionCookie(resp); staff[r] == nil {
+			t.Fatalf("login %s: %d", email, resp.StatusCode)
+		}
+	}
+	report := func(fields string) string {
+		return `{"jurisdiction":"OH","url":"` + site.URL + `/session.html","description":"Listening session in Dayton."` + fields + `}`
+	}
+	const form, js = "application/x-www-form-urlencoded", "application/json"
+	evidence := `{"jurisdiction":"oh","url":"` + site.URL + `/roads.html","note":"On the board page"}`
+	writes := []apiCase{
+		{method: "POST", path: "/api/v1/submissions", body: report(`,"organization":"Ohio PTA","contact":"a@example.org","credit":true`),
+			contentType: js, status: 202},
+		{method: "POST", path: "/api/v1/submissions", body: "jurisdiction=oh&url=" + url.QueryEscape(site.URL+"/missing") +
+			"&description=Town+hall&credit=on", contentType: form, status: 202},
+		{method: "POST", path: "/api/v1/submissions", body: report(`,"website":"http://spam.example/"`), contentType: js, status: 202},
+		{method: "POST", path: "/api/v1/submissions", body: `{"jurisdiction":"ZZ","url":"https://a.example/","description":"x"}`,
+			contentType: js, status: 400},
+		{method: "POST", path: "/api/v1/submissions", body: `{"jurisdiction":"OH","url":"https://a.example/"}`, contentType: js,
+			status: 400, offSpec: true},
+		{method: "POST", path: "/api/v1/submissions", body: "hello", contentType: "text/plain", status: 400, offSpec: true},
+		{method: "POST", path: "/api/v1/staff/evidence", body: evidence, contentType: js, cookie: staff[models.RoleEditor], status: 201},
+		{method: "POST", path: "/api/v1/staff/evidence", body: `{"jurisdiction":"ZZ","url":"https://a.example/"}`, contentType: js,
+			cookie: staff[models.RoleEditor], status: 400},
+		{method: "POST", path: "/api/v1/staff/evidence", body: evidence, contentType: js, status: 401},
+		{method: "POST", path: "/api/v1/staff/evidence", body: evidence, contentType: js, cookie: staff[models.RoleViewer], status: 403},
+	}
+	for _, tc := range writes {
+		s.do(t, srv.URL, tc)
+	}
+	// A server that fetches nothing says so.
+	hOff, err := New(f.store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvOff := httptest.NewServer(NewEngine(hOff))
+	defer srvOff.Close()
+	s.do(t, srvOff.URL, apiCase{method: "POST", path: "/api/v1/submissions", body: report(""), contentType: js, status: 503})
 
 	id := itoa(f.activity)
 	zeros := strings.Repeat("0", 64)
@@ -500,6 +572,7 @@ func TestOpenAPIResponses(t *testing.T) {
 			t.Errorf("GET %s: 500 leaks internals: %s", path, body)
 		}
 	}
+	s.do(t, srvDown.URL, apiCase{method: "POST", path: "/api/v1/submissions", body: report(""), contentType: "application/json", status: 500})
 	s.do(t, srvDown.URL, apiCase{path: "/readyz", status: 503})
 	s.do(t, srvDown.URL, apiCase{path: "/healthz", status: 200})
 
@@ -515,6 +588,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/openapi.yaml", "/api/v1/export/activities.csv", "/api/v1/snapshots/" + zeros} {
 		s.do(t, srvLimited.URL, apiCase{path: path, status: 429})
 	}
+	s.do(t, srvLimited.URL, apiCase{method: "POST", path: "/api/v1/submissions", body: report(""), contentType: js, status: 429})
 	s.do(t, srvLimited.URL, apiCase{path: "/healthz", status: 200}) // probes are never limited
 
 	// Every documented API path was seen answering both a success and an

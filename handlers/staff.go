@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gin-gonic/gin"
@@ -100,12 +101,45 @@ func (h *Handler) getReviewQueue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	acts, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
+	items, total, err := h.reviewQueue(c.Request.Context(), page, perPage)
 	if err != nil {
 		h.respondErr(c, err)
 		return
 	}
-	respondList(c, acts, listMeta{Page: page, PerPage: perPage, Total: total})
+	respondList(c, items, listMeta{Page: page, PerPage: perPage, Total: total})
+}
+
+// reviewQueue is a page of the review queue with the submission behind
+// each submitted item.
+func (h *Handler) reviewQueue(ctx context.Context, page, perPage int) ([]reviewItem, int, error) {
+	acts, total, err := h.store.ReviewQueue(ctx, perPage, (page-1)*perPage)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]int64, len(acts))
+	for i, a := range acts {
+		ids[i] = a.ID
+	}
+	subs, err := h.store.SubmissionsByActivity(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]reviewItem, len(acts))
+	for i, a := range acts {
+		items[i] = reviewItem{ReviewItem: a}
+		if sub, ok := subs[a.ID]; ok {
+			items[i].Submission = &sub
+		}
+	}
+	return items, total, nil
+}
+
+// reviewItem is an activity of the review queue with, when someone
+// submitted it, the submission behind it: what happened in the
+// submitter's words, the organization and the contact, for staff only.
+type reviewItem struct {
+	models.ReviewItem
+	Submission *models.Submission `json:"submission"`
 }
 
 // reviewRequest is the body of POST /api/v1/staff/activities/{id}/review.

@@ -241,7 +241,7 @@ func (h *Handler) staffDashboard(c *gin.Context) {
 }
 
 type reviewPageData struct {
-	Items    []models.ReviewItem
+	Items    []reviewItem
 	Total    int
 	Page     int
 	PrevPage int
@@ -256,7 +256,7 @@ func (h *Handler) staffReviewPage(c *gin.Context) {
 		h.staffPageErr(c, err)
 		return
 	}
-	items, total, err := h.store.ReviewQueue(c.Request.Context(), perPage, (page-1)*perPage)
+	items, total, err := h.reviewQueue(c.Request.Context(), page, perPage)
 	if err != nil {
 		h.staffPageErr(c, err)
 		return

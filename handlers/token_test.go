@@ -23,7 +23,9 @@ func TestAPITokens(t *testing.T) {
 		t.Fatalf("new token %+v, secret %q", tok, secret)
 	}
 	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Options{Now: func() time.Time { return testNow }, RateLimit: 1, RateBurst: 2})
+		// A slow refill (one request in 1,000 s, a token ten times that) keeps
+		// the burst the only allowance however slowly the requests run.
+		Options{Now: func() time.Time { return testNow }, RateLimit: 0.001, RateBurst: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

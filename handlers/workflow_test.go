@@ -234,7 +234,7 @@ func TestStaffPages(t *testing.T) {
 	}{
 		{viewer, "/staff/", []string{"Ohio", "1 activities await review"}, nil},
 		{viewer, "/staff/review", []string{"Town hall on the ESSA plan", "in Columbus for parents"}, []string{`data-api="/api/v1/staff/activities/`}},
-		{editor, "/staff/review", []string{`data-api="/api/v1/staff/activities/` + itoa(id) + `/review"`}, nil},
+		{editor, "/staff/review", []string{`data-api="/api/v1/staff/activities/` + itoa(id) + `/review"`, `data-api="/api/v1/staff/evidence"`}, nil},
 		{editor, "/staff/activities/" + itoa(id), []string{`id="correction-form"`, `value="listening_session"`, "Delete"}, []string{"Restore this activity"}},
 		{editor, "/staff/states/OH", []string{"Open a draft for publication", `/criteria/comment/override`, "Nothing published yet"}, nil},
 		{viewer, "/staff/states/OH", []string{"Nothing published yet"}, []string{"Open a draft", "Save override"}},

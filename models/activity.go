@@ -54,13 +54,23 @@ type Activity struct {
 	DeletedAt    *time.Time `db:"deleted_at" json:"-"`
 	DeletedBy    *string    `db:"deleted_by" json:"-"`
 	DeleteReason string     `db:"delete_reason" json:"-"`
+	// Origin is how the activity reached Heard: collected from a source,
+	// submitted by staff, or reported by the public. Stored activities
+	// always have one; extraction leaves it to the store.
+	Origin Origin `db:"origin" json:"origin,omitempty"`
+	// ReportedBy is the organization credited with reporting the activity:
+	// set only for an accepted public report whose submitter consented.
+	ReportedBy string `db:"reported_by" json:"reported_by,omitempty"`
 }
 
 // ActivitySource is where and when an activity was read: the provenance
-// every activity must have at least one of.
+// every activity must have at least one of. It belongs to a source or to
+// a submission: exactly one of SourceID and SubmissionID is set, the other
+// is 0.
 type ActivitySource struct {
 	ActivityID     int64     `db:"activity_id" json:"-"`
-	SourceID       int64     `db:"source_id" json:"source_id"`
+	SourceID       int64     `db:"source_id" json:"source_id,omitempty"`
+	SubmissionID   int64     `db:"submission_id" json:"submission_id,omitempty"`
 	URL            string    `db:"url" json:"url"`
 	SnapshotSHA256 string    `db:"snapshot_sha256" json:"snapshot_sha256"`
 	RetrievedAt    time.Time `db:"retrieved_at" json:"retrieved_at"`
@@ -152,10 +162,14 @@ const (
 	Unchanged UpsertOutcome = "unchanged"
 )
 
+// activityColumns are read FROM activities (not aliased): reported_by is
+// the consenting organization of an accepted public report.
 const activityColumns = `id, jurisdiction, dedupe_key, activity_type, title, description, url,
 	start_at, end_at, all_day, time_zone, location, region, remote, languages, interpretation,
 	accessibility, audience_groups, features, plan_phase, status, review_status, rules,
-	content_hash, demo, first_seen, last_seen, updated_at, corrections, deleted_at, deleted_by, delete_reason`
+	content_hash, demo, first_seen, last_seen, updated_at, corrections, deleted_at, deleted_by, delete_reason, origin,
+	coalesce((SELECT s.organization FROM submissions s WHERE s.activity_id = activities.id
+		AND s.origin = 'public' AND s.credit AND activities.review_status = 'accepted'), '') AS reported_by`
 
 // UpsertActivity stores a scraped activity under its dedupe key, keeping the
 // id of an earlier record of the same item, and records where it was read.
@@ -166,7 +180,7 @@ func (s *Store) UpsertActivity(ctx context.Context, a Activity, src ActivitySour
 	if err := a.Validate(); err != nil {
 		return 0, "", err
 	}
-	if src.SourceID <= 0 || src.URL == "" || src.SnapshotSHA256 == "" {
+	if (src.SourceID <= 0 && src.SubmissionID <= 0) || src.URL == "" || src.SnapshotSHA256 == "" {
 		return 0, "", &ValidationError{Fields: map[string]string{"sources": "an activity needs a source, its URL and a snapshot"}}
 	}
 	var id int64
@@ -287,11 +301,12 @@ func (s *Store) TouchActivity(ctx context.Context, id int64, at time.Time) error
 // new (url, snapshot), otherwise the time it was last seen there.
 func (s *Store) AddActivitySource(ctx context.Context, activityID int64, src ActivitySource) error {
 	_, err := s.q.ExecContext(ctx, `
-		INSERT INTO activity_sources (activity_id, source_id, url, snapshot_sha256, retrieved_at, note, last_seen_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $5)
+		INSERT INTO activity_sources (activity_id, source_id, submission_id, url, snapshot_sha256, retrieved_at,
+			note, last_seen_at)
+		VALUES ($1, nullif($2, 0), nullif($7, 0), $3, $4, $5, $6, $5)
 		ON CONFLICT (activity_id, url, snapshot_sha256) DO UPDATE
 		SET last_seen_at = greatest(activity_sources.last_seen_at, EXCLUDED.last_seen_at)`,
-		activityID, src.SourceID, src.URL, src.SnapshotSHA256, src.RetrievedAt, src.Note)
+		activityID, src.SourceID, src.URL, src.SnapshotSHA256, src.RetrievedAt, src.Note, src.SubmissionID)
 	if err != nil {
 		return wrapErr("record source of activity", err)
 	}
@@ -443,6 +458,10 @@ type ActivityFilter struct {
 	// IncludeDeleted keeps activities staff deleted; scoring and every
 	// public list leave them out.
 	IncludeDeleted bool
+	// IncludeWithheld keeps reports from the public that staff have not
+	// accepted (Activity.Withheld); scoring and every public list leave
+	// them out.
+	IncludeWithheld bool
 	// WithoutSources skips loading provenance (scoring reads none of it);
 	// times are still shown in each activity's zone.
 	WithoutSources bool
@@ -466,6 +485,9 @@ func (f ActivityFilter) where() (where, orderBy string, args []any) {
 	}
 	if !f.IncludeDeleted {
 		conds = append(conds, "deleted_at IS NULL")
+	}
+	if !f.IncludeWithheld {
+		conds = append(conds, withheldCond)
 	}
 	if len(f.Types) > 0 {
 		conds = append(conds, "activity_type = ANY("+arg(textArray(f.Types))+")")
@@ -587,7 +609,8 @@ func (s *Store) attachSources(ctx context.Context, acts []Activity) error {
 	}
 	var srcs []ActivitySource
 	err := s.q.SelectContext(ctx, &srcs, `
-		SELECT activity_id, source_id, url, snapshot_sha256, retrieved_at, last_seen_at, note
+		SELECT activity_id, coalesce(source_id, 0) AS source_id, coalesce(submission_id, 0) AS submission_id,
+			url, snapshot_sha256, retrieved_at, last_seen_at, note
 		FROM activity_sources WHERE activity_id = ANY($1)
 		ORDER BY retrieved_at DESC, url`, ids)
 	if err != nil {

@@ -81,8 +81,9 @@ type ActivityRow struct {
 
 // ActivityRows calls fn with every activity, of one jurisdiction when code
 // is not empty, in id order, each with its most recently retrieved source.
-// Activities staff rejected are left out, as they are from the public
-// listing and from scoring. Start and end are in the activity's own time
+// Activities staff rejected, and reports from the public staff have not
+// accepted, are left out, as they are from the public listing and from
+// scoring. Start and end are in the activity's own time
 // zone; the other times are UTC. Rows are read one at a time from the
 // cursor; an error from fn stops the walk and is returned.
 func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityRow) error) error {
@@ -103,6 +104,7 @@ func (s *Store) ActivityRows(ctx context.Context, code string, fn func(ActivityR
 		) src ON true
 		WHERE ($1::bpchar = '' OR a.jurisdiction = $1::bpchar) AND a.review_status <> 'rejected'
 			AND a.deleted_at IS NULL
+			AND (a.origin <> 'public' OR a.review_status = 'accepted')
 		ORDER BY a.id`, NormalizeCode(code))
 	if err != nil {
 		return fmt.Errorf("activity rows: %w", err)

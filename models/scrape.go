@@ -52,10 +52,11 @@ func (s *Store) SnapshotBySHA256(ctx context.Context, key string) (Snapshot, err
 	return snap, nil
 }
 
-// Fetch is one HTTP request for a source.
+// Fetch is one HTTP request for a source or for a submission: exactly one
+// of SourceID and SubmissionID is set, the other is 0.
 type Fetch struct {
 	ID          int64     `db:"id" json:"id"`
-	SourceID    int64     `db:"source_id" json:"source_id"`
+	SourceID    int64     `db:"source_id" json:"source_id,omitempty"`
 	ScrapeRunID *int64    `db:"scrape_run_id" json:"scrape_run_id"`
 	URL         string    `db:"url" json:"url"`
 	FinalURL    string    `db:"final_url" json:"final_url"`
@@ -69,27 +70,30 @@ type Fetch struct {
 	// 0 when it was refused (robots.txt, address guard) before any.
 	Attempts int `db:"attempts" json:"attempts"`
 	// Purpose is "source" for a source's own URL, "detail" for a page
-	// followed from it.
+	// followed from it, "robots" for a robots.txt and "submission" for a
+	// URL someone submitted.
 	Purpose string `db:"purpose" json:"purpose"`
+	// SubmissionID is the submission whose URL was fetched.
+	SubmissionID int64 `db:"submission_id" json:"submission_id,omitempty"`
 }
 
 // InsertFetch records a fetch.
 func (s *Store) InsertFetch(ctx context.Context, f Fetch) (int64, error) {
 	var id int64
 	err := s.q.GetContext(ctx, &id, `
-		INSERT INTO fetches (source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms,
-			bytes, sha256, error, attempts, purpose)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		INSERT INTO fetches (source_id, submission_id, scrape_run_id, url, final_url, status_code, started_at,
+			duration_ms, bytes, sha256, error, attempts, purpose)
+		VALUES (nullif($1, 0), nullif($13, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		f.SourceID, f.ScrapeRunID, f.URL, f.FinalURL, f.StatusCode, f.StartedAt, f.DurationMS, f.Bytes,
-		f.SHA256, f.Error, f.Attempts, cmp.Or(f.Purpose, "source"))
+		f.SHA256, f.Error, f.Attempts, cmp.Or(f.Purpose, "source"), f.SubmissionID)
 	if err != nil {
 		return 0, wrapErr("insert fetch", err)
 	}
 	return id, nil
 }
 
-const fetchColumns = `id, source_id, scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes,
-	sha256, error, attempts, purpose`
+const fetchColumns = `id, coalesce(source_id, 0) AS source_id, coalesce(submission_id, 0) AS submission_id,
+	scrape_run_id, url, final_url, status_code, started_at, duration_ms, bytes, sha256, error, attempts, purpose`
 
 // FetchesBySource lists a source's most recent fetches, newest first.
 func (s *Store) FetchesBySource(ctx context.Context, sourceID int64, limit int) ([]Fetch, error) {

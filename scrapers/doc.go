@@ -16,6 +16,11 @@
 // body as a snapshot, cancels upcoming activities that vanish from their
 // source rather than deleting them, and tracks each source's health.
 //
+// Evidence submitted by URL, by staff or by anyone, is read by
+// ReadEvidence through the same guarded fetcher into one classified
+// record; what cannot be fetched or read is still returned, with its
+// error, so that nothing a person sent is dropped.
+//
 // It imports models and never gin, net/http handlers, heard/handlers or
 // heard/cmd.
 package scrapers

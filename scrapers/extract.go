@@ -20,6 +20,17 @@ import (
 // set it, so staff reviewing a record can see why the machine read it so.
 // Sources and provenance are the runner's to add.
 func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, ok bool) {
+	return extract(it, j, now, false)
+}
+
+// relevanceUnsure is the relevance rule of an item extraction would have
+// dropped but was asked to keep: a page a person submitted.
+const relevanceUnsure = "relevance:unsure:kept-because-submitted"
+
+// extract is Extract; keepIrrelevant keeps an item it finds unrelated,
+// typed as best it can, with relevanceUnsure as its relevance rule so a
+// reviewer sees the machine was unsure.
+func extract(it Item, j models.Jurisdiction, now time.Time, keepIrrelevant bool) (a models.Activity, ok bool) {
 	title := cleanText(it.Title)
 	if title == "" {
 		return a, false
@@ -37,7 +48,10 @@ func Extract(it Item, j models.Jurisdiction, now time.Time) (a models.Activity, 
 	}
 	relevant, why := relevance(body, all, it.Link, typed, typeRule)
 	if !relevant {
-		return a, false
+		if !keepIrrelevant {
+			return a, false
+		}
+		why = relevanceUnsure
 	}
 	rules["relevance"] = why
 	if !typed {

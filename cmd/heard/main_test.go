@@ -152,8 +152,9 @@ func freeAddr(t *testing.T) string {
 // demo corpus over HTTP, stores and scores it, serves it, and shuts down
 // cleanly on cancellation.
 func TestServeDemoEndToEnd(t *testing.T) {
-	_, url := modeltest.NewDBWithURL(t)
+	db, url := modeltest.NewDBWithURL(t)
 	t.Setenv("DATABASE_URL", url)
+	t.Setenv("HEARD_ALLOW_PRIVATE_NETWORKS", "") // the address guard on, as in production
 	t.Setenv("HEARD_DEMO_ADDR", "127.0.0.1:0")
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -223,6 +224,29 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(page), "Demonstration data") || !strings.Contains(string(page), "/api/v1/snapshots/") {
 		t.Errorf("state page lacks the demo banner or evidence snapshot links")
+	}
+
+	// A public report naming Heard's own address: the evidence reader is
+	// wired with the guard on, which refuses it, and the report is kept,
+	// failed, for review.
+	report := `{"jurisdiction":"OH","url":"http://` + addr + `/api/v1/staff/me","description":"Our own server"}`
+	resp, err = http.Post(base+"/api/v1/submissions", "application/json", strings.NewReader(report))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("public report: status %d, want 202", resp.StatusCode)
+	}
+	var stored struct {
+		Status string `db:"status"`
+		Error  string `db:"error"`
+	}
+	if err := db.Get(&stored, `SELECT status, error FROM submissions WHERE url LIKE $1`, "http://"+addr+"/%"); err != nil {
+		t.Fatalf("the report was not stored: %v", err)
+	}
+	if stored.Status != "failed" || !strings.Contains(stored.Error, "forbidden network address") {
+		t.Errorf("report of Heard's own address stored as %+v; want failed by the address guard", stored)
 	}
 
 	cancel()

@@ -27,7 +27,15 @@ type pipeline struct {
 	elector gocron.Elector
 	// scrapeEvery is the scrape job's tick; a minute when zero.
 	scrapeEvery time.Duration
+	// evidence reads the URLs staff and the public submit, behind the
+	// same address guard as the runner's fetcher.
+	evidence *scrapers.EvidenceReader
 }
+
+// evidenceFetchTimeout bounds one request for a submitted URL: someone is
+// waiting for the answer, so it is shorter than a scrape's and is not
+// retried (a failure is stored and reviewed like any other report).
+const evidenceFetchTimeout = 15 * time.Second
 
 // newPipeline builds the pipeline. allowHosts are private host:port
 // addresses the fetcher may reach all the same, without a rate limit: the
@@ -49,7 +57,16 @@ func newPipeline(store *models.Store, log *slog.Logger, cfg config, allowHosts .
 		Log:         log,
 		MaxFailures: cfg.MaxFailures,
 	}
-	return &pipeline{store: store, runner: runner, log: log, now: time.Now}
+	evidence := &scrapers.EvidenceReader{
+		Fetcher: scrapers.NewFetcher(scrapers.FetcherOptions{
+			AllowPrivateNetworks: cfg.AllowPrivate,
+			AllowHosts:           allowHosts,
+			HostIntervals:        intervals,
+			Timeout:              evidenceFetchTimeout,
+			MaxRetries:           -1,
+		}),
+	}
+	return &pipeline{store: store, runner: runner, log: log, now: time.Now, evidence: evidence}
 }
 
 // changed lists the jurisdictions whose runs inserted or updated anything.

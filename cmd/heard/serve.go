@@ -101,7 +101,7 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d), Cache: cache,
 		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 		Sessions:  handlers.NewSessionManager(d.DB.DB, 5*time.Minute),
-		RunSource: p.runSource, CheckSettings: scrapers.CheckSettings})
+		RunSource: p.runSource, CheckSettings: scrapers.CheckSettings, Evidence: p.evidence})
 	if err != nil {
 		return err
 	}
