@@ -40,6 +40,8 @@ type Options struct {
 	// X-Real-IP name the client (a local reverse proxy). None by default:
 	// the client is the peer address, and the headers are ignored.
 	TrustedProxies []string
+	// Metrics, when set, are served at /metrics and count every request.
+	Metrics *Metrics
 	// Cache, when set, keeps public answers in memory until the data
 	// changes (cache.go); nil serves every request afresh.
 	Cache *ResponseCache
@@ -122,6 +124,9 @@ func NewEngine(h *Handler) *gin.Engine {
 		h.log.Error("panic", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "panic", rec)
 		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
 	}))
+	if h.opts.Metrics != nil {
+		r.Use(h.opts.Metrics.middleware())
+	}
 	r.Use(requestID(), accessLog(h.log), securityHeaders(), crossOriginProtection(), h.apiToken())
 	// Throttled requests are turned away before any work or buffering.
 	if limit, burst, on := h.opts.rateLimits(); on {
@@ -136,6 +141,9 @@ func NewEngine(h *Handler) *gin.Engine {
 func (h *Handler) Register(r *gin.Engine) {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	if h.opts.Metrics != nil {
+		r.GET("/metrics", h.opts.Metrics.handler())
+	}
 
 	api := r.Group("/api/v1")
 	api.GET("/jurisdictions", h.listJurisdictions)

@@ -33,6 +33,9 @@ type Runner struct {
 	// MaxFailures disables a source after that many failed runs in a row;
 	// 0 never disables.
 	MaxFailures int
+	// Observe, when set, is told of every finished run with the kind of
+	// its source and how long it took (for metrics).
+	Observe func(kind models.SourceKind, run models.ScrapeRun, took time.Duration)
 }
 
 // failureRecordTimeout bounds the write that records a failed run. It runs
@@ -75,7 +78,11 @@ func (r *Runner) RunSource(ctx context.Context, src models.Source) (models.Scrap
 			err = errors.Join(err, recErr)
 		}
 	}
-	r.logRun(src, run, resp, time.Since(began), err)
+	took := time.Since(began)
+	r.logRun(src, run, resp, took, err)
+	if r.Observe != nil {
+		r.Observe(src.Kind, run, took)
+	}
 	return run, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -224,6 +225,31 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(page), "Demonstration data") || !strings.Contains(string(page), "/api/v1/snapshots/") {
 		t.Errorf("state page lacks the demo banner or evidence snapshot links")
+	}
+
+	// The demo's collection and scoring are counted, and the state page
+	// read twice came from the cache the second time.
+	resp, err = http.Get(base + "/states/OH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`heard_scrape_runs_total\{kind="(html|rss|atom|ical|pdf)",status="ok"\} [1-9]`),
+		regexp.MustCompile(`heard_score_runs_total\{outcome="ok",trigger="demo"\} 52`),
+		regexp.MustCompile(`heard_http_requests_total\{code="200",method="GET",route="/states/:code"\} 2`),
+		regexp.MustCompile(`heard_cache_hits_total [1-9]`),
+		regexp.MustCompile(`go_goroutines \d+`),
+	} {
+		if !want.Match(metrics) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 
 	// A public report naming Heard's own address: the evidence reader is

@@ -30,6 +30,8 @@ type pipeline struct {
 	// evidence reads the URLs staff and the public submit, behind the
 	// same address guard as the runner's fetcher.
 	evidence *scrapers.EvidenceReader
+	// observeScore, when set, is told of every rescore (for metrics).
+	observeScore func(trigger string, err error)
 }
 
 // evidenceFetchTimeout bounds one request for a submitted URL: someone is
@@ -96,7 +98,11 @@ func (p *pipeline) rescore(ctx context.Context, codes []string, trigger string) 
 	var errs []error
 	n := 0
 	for _, code := range codes {
-		if _, err := p.store.Rescore(ctx, code, p.now(), trigger); err != nil {
+		_, err := p.store.Rescore(ctx, code, p.now(), trigger)
+		if p.observeScore != nil {
+			p.observeScore(trigger, err)
+		}
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}

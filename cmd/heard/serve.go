@@ -40,6 +40,8 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}
 	}
 	store := models.NewStore(d.DB)
+	cache := handlers.NewResponseCache(handlers.DefaultCacheTTL)
+	metrics := handlers.NewMetrics(cache)
 	var p *pipeline
 	if *withDemo {
 		srv, err := startDemo(ctx, cfg, store, log)
@@ -48,6 +50,7 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}
 		defer srv.Close()
 		p = newPipeline(store, log, cfg, hostPort(srv.URL()))
+		p.runner.Observe, p.observeScore = metrics.ObserveScrape, metrics.ObserveScore
 		if err := collectDemo(ctx, store, p, srv, log); err != nil {
 			return err
 		}
@@ -63,6 +66,7 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 				"sources", n)
 		}
 		p = newPipeline(store, log, cfg)
+		p.runner.Observe, p.observeScore = metrics.ObserveScrape, metrics.ObserveScore
 	}
 	if !*noScheduler {
 		// Every replica ticks; the one holding the advisory lock runs the
@@ -93,12 +97,11 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 	// a replica whose scheduler is off) and edit settings as the scrapers
 	// read them.
 	// Public answers are kept in memory until PostgreSQL notifies a change.
-	cache := handlers.NewResponseCache(handlers.DefaultCacheTTL)
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	<-listenForChanges(listenCtx, d.URL, cache, log)
 
-	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d), Cache: cache,
+	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d), Cache: cache, Metrics: metrics,
 		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
 		Sessions:  handlers.NewSessionManager(d.DB.DB, 5*time.Minute),
 		RunSource: p.runSource, CheckSettings: scrapers.CheckSettings, Evidence: p.evidence})
