@@ -238,7 +238,8 @@ func sourcesSync(ctx context.Context, store *models.Store, stdout io.Writer) err
 	var notes []string
 	actor := cliActor()
 	err = store.InTx(ctx, func(tx *models.Store) error {
-		// The sources as they were, for the before of updated ones.
+		// The sources as the sync found them, for the before of those it
+		// updates: what it writes, it writes in this transaction.
 		stored, err := tx.Sources(ctx, "")
 		if err != nil {
 			return err

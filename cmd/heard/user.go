@@ -18,9 +18,9 @@ import (
 var stdin io.Reader = os.Stdin
 
 // cmdUser manages staff accounts: `heard user add --email E --role R`
-// reads the password as the first line of stdin, and stores the account
-// with its audit entry. golang.org/x/term is not a
-// dependency, so at a terminal the password is prompted for but echoed.
+// reads the password as the first line of stdin and stores the account with
+// its audit entry. golang.org/x/term is not a dependency, so at a terminal
+// the password is prompted for but echoed.
 func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "passwd" {
 		return cmdPasswd(ctx, cfg, log, args[1:], in, stdout, stderr)
