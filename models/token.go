@@ -58,6 +58,16 @@ func (s *Store) APITokenBySecret(ctx context.Context, secret string, at time.Tim
 	return t, nil
 }
 
+// APITokenByID returns one token, revoked or not; ErrNotFound when there is
+// none.
+func (s *Store) APITokenByID(ctx context.Context, id int64) (APIToken, error) {
+	var t APIToken
+	if err := s.q.GetContext(ctx, &t, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = $1`, id); err != nil {
+		return t, wrapErr(fmt.Sprintf("token %d", id), err)
+	}
+	return t, nil
+}
+
 // RevokeAPIToken revokes a token for good; it stays listed.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64, at time.Time) (APIToken, error) {
 	var t APIToken

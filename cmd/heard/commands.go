@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
 	"text/tabwriter"
 
 	"heard/cmd/heard/embedded"
@@ -217,9 +218,10 @@ func cmdDB(ctx context.Context, cfg config, log *slog.Logger, args []string, std
 	return nil
 }
 
-// cmdOverride records a staff override of one criterion and rescores the
-// jurisdiction, so the published score changes at once and the override
-// joins its history. Until staff accounts exist this is the way to make one.
+// cmdOverride records a staff override of one criterion, its audit entry
+// and the rescore of the jurisdiction in one transaction, as the staff API
+// does: the score changes at once, the override joins its history, and the
+// audit log names the account that ran the command.
 func cmdOverride(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("override", flag.ContinueOnError)
 	state := fs.String("state", "", "two-letter code of the jurisdiction (required)")
@@ -228,7 +230,7 @@ func cmdOverride(ctx context.Context, cfg config, log *slog.Logger, args []strin
 	noneFound := fs.Bool("none-found", false, "staff searched and found no evidence: the criterion scores 0")
 	clear := fs.Bool("clear", false, "withdraw the override in force")
 	justification := fs.String("justification", "", "why (required)")
-	author := fs.String("author", os.Getenv("USER"), "who decided")
+	author := fs.String("author", cliUserName(user.Current, os.Getenv), "who decided")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -251,16 +253,33 @@ func cmdOverride(ctx context.Context, cfg config, log *slog.Logger, args []strin
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	rubric, err := p.store.CurrentRubric(ctx)
-	if err != nil {
+	o.Jurisdiction = code
+	var saved models.Override
+	var card models.Scorecard
+	err = p.store.InTx(ctx, func(tx *models.Store) error {
+		rubric, err := tx.CurrentRubric(ctx)
+		if err != nil {
+			return err
+		}
+		o.RubricVersion = rubric.Version
+		current, err := tx.CurrentOverrides(ctx, code, rubric.Version)
+		if err != nil {
+			return err
+		}
+		var before any
+		if prev, ok := current[o.CriterionKey]; ok {
+			before = prev
+		}
+		if saved, err = tx.AddOverride(ctx, o); err != nil {
+			return err
+		}
+		target := fmt.Sprintf("jurisdiction/%s/criterion/%s", code, saved.CriterionKey)
+		if err := tx.AppendAudit(ctx, cliActor(), "override."+string(saved.Kind), target, before, saved); err != nil {
+			return err
+		}
+		card, err = tx.Rescore(ctx, code, p.now(), "override")
 		return err
-	}
-	o.RubricVersion = rubric.Version
-	saved, err := p.store.AddOverride(ctx, o)
-	if err != nil {
-		return err
-	}
-	card, err := p.store.Rescore(ctx, code, p.now(), "override")
+	})
 	if err != nil {
 		return err
 	}

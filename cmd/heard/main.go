@@ -35,8 +35,13 @@ Usage:
   heard user add --email E --role admin|editor|viewer   (password on stdin)
   heard user passwd --email E                          (new password on stdin; ends its sessions)
   heard token create --name NAME | list | revoke ID      (researchers' read-only API tokens)
+  heard audit [--limit N]                              (the audit log, newest first; default 50)
   heard db start|stop|url
   heard help
+
+Every write made here (override, sources add|enable|disable|sync, token
+create|revoke, user add|passwd) commits with its audit log entry, in one
+transaction, naming cli:<the account that ran heard> as the actor.
 
 Environment:
   DATABASE_URL     PostgreSQL to use; unset means the embedded default cluster
@@ -95,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdToken(ctx, cfg, log, args[1:], stdout)
 	case "user":
 		err = cmdUser(ctx, cfg, log, args[1:], stdin, stdout, stderr)
+	case "audit":
+		err = cmdAudit(ctx, cfg, log, args[1:], stdout)
 	case "db":
 		err = cmdDB(ctx, cfg, log, args[1:], stdout)
 	case "help", "-h", "--help":

@@ -113,6 +113,9 @@ func sourcesList(ctx context.Context, store *models.Store, state string, asJSON 
 	return tw.Flush()
 }
 
+// sourceTarget is how the audit log names a source, as the staff API does.
+func sourceTarget(id int64) string { return fmt.Sprintf("source/%d", id) }
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"
@@ -120,8 +123,8 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// sourcesAdd validates a source given by hand, registers it enabled and
-// prints its id alone on a line, for scripts.
+// sourcesAdd validates a source given by hand, registers it enabled with
+// its audit entry and prints its id alone on a line, for scripts.
 func sourcesAdd(ctx context.Context, store *models.Store, src models.Source, stdout io.Writer) error {
 	fields := validateSource(src)
 	if err := checkJurisdiction(ctx, store, "state", src.Jurisdiction); err != nil {
@@ -134,8 +137,16 @@ func sourcesAdd(ctx context.Context, store *models.Store, src models.Source, std
 	if len(fields) > 0 {
 		return &models.ValidationError{Fields: fields}
 	}
-	added, err := store.AddSource(ctx, src)
+	var added models.Source
+	err := store.InTx(ctx, func(tx *models.Store) error {
+		var err error
+		if added, err = tx.AddSource(ctx, src); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, cliActor(), "source.add", sourceTarget(added.ID), nil, added)
+	})
 	if errors.Is(err, models.ErrConflict) {
+		// The transaction is over: the existing source can be looked up.
 		msg := "is already registered for " + src.Jurisdiction
 		if all, lerr := store.Sources(ctx, src.Jurisdiction); lerr == nil {
 			if i := slices.IndexFunc(all, func(s models.Source) bool { return s.URL == src.URL }); i >= 0 {
@@ -182,9 +193,24 @@ func checkJurisdiction(ctx context.Context, store *models.Store, field, code str
 	return err
 }
 
-// sourcesSetEnabled switches a source on or off by hand.
+// sourcesSetEnabled switches a source on or off by hand, with its audit
+// entry ("source.enable" or "source.disable") in the same transaction.
 func sourcesSetEnabled(ctx context.Context, store *models.Store, id int64, enabled bool, stdout io.Writer) error {
-	src, err := store.SetSourceEnabled(ctx, id, enabled)
+	action := "source.disable"
+	if enabled {
+		action = "source.enable"
+	}
+	var src models.Source
+	err := store.InTx(ctx, func(tx *models.Store) error {
+		// UpdateSource locks the row before reading it, so the before of
+		// the audit entry is the source this change replaced.
+		before, after, err := tx.UpdateSource(ctx, id, models.SourceUpdate{Enabled: &enabled})
+		if err != nil {
+			return err
+		}
+		src = after
+		return tx.AppendAudit(ctx, cliActor(), action, sourceTarget(id), before, after)
+	})
 	if errors.Is(err, models.ErrNotFound) {
 		return &models.ValidationError{Fields: map[string]string{"id": fmt.Sprintf("there is no source %d", id)}}
 	}
@@ -201,7 +227,8 @@ func sourcesSetEnabled(ctx context.Context, store *models.Store, id int64, enabl
 
 // sourcesSync registers the repository's source registry in one
 // transaction, with SyncSource's care for what people changed by hand, and
-// says what it did.
+// says what it did. Each source it adds or updates gets a "source.sync"
+// audit entry in that transaction; one it leaves alone gets none.
 func sourcesSync(ctx context.Context, store *models.Store, stdout io.Writer) error {
 	entries, err := registry.Load()
 	if err != nil {
@@ -209,13 +236,34 @@ func sourcesSync(ctx context.Context, store *models.Store, stdout io.Writer) err
 	}
 	counts := map[models.SyncOutcome]int{}
 	var notes []string
+	actor := cliActor()
 	err = store.InTx(ctx, func(tx *models.Store) error {
+		// The sources as the sync found them, for the before of those it
+		// updates: what it writes, it writes in this transaction.
+		stored, err := tx.Sources(ctx, "")
+		if err != nil {
+			return err
+		}
+		before := map[[2]string]models.Source{}
+		for _, s := range stored {
+			before[[2]string{s.Jurisdiction, s.URL}] = s
+		}
 		for _, e := range entries {
 			src, outcome, err := tx.SyncSource(ctx, e.Source())
 			if err != nil {
 				return err
 			}
 			counts[outcome]++
+			switch outcome {
+			case models.SyncAdded:
+				err = tx.AppendAudit(ctx, actor, "source.sync", sourceTarget(src.ID), nil, src)
+			case models.SyncUpdated:
+				err = tx.AppendAudit(ctx, actor, "source.sync", sourceTarget(src.ID),
+					before[[2]string{src.Jurisdiction, src.URL}], src)
+			}
+			if err != nil {
+				return err
+			}
 			switch {
 			case outcome == models.SyncKept:
 				notes = append(notes, fmt.Sprintf("source %d (%s %s) is verified and differs from the registry: kept as it is",

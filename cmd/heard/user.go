@@ -18,8 +18,9 @@ import (
 var stdin io.Reader = os.Stdin
 
 // cmdUser manages staff accounts: `heard user add --email E --role R`
-// reads the password as the first line of stdin. golang.org/x/term is not a
-// dependency, so at a terminal the password is prompted for but echoed.
+// reads the password as the first line of stdin and stores the account with
+// its audit entry. golang.org/x/term is not a dependency, so at a terminal
+// the password is prompted for but echoed.
 func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "passwd" {
 		return cmdPasswd(ctx, cfg, log, args[1:], in, stdout, stderr)
@@ -45,7 +46,7 @@ func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, i
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	u, err := store.AddUser(ctx, *email, models.Role(*role), password)
+	u, err := addUser(ctx, store, *email, models.Role(*role), password)
 	if errors.Is(err, models.ErrConflict) {
 		return &models.ValidationError{Fields: map[string]string{"email": "a user with this email already exists"}}
 	} else if err != nil {
@@ -54,6 +55,24 @@ func cmdUser(ctx context.Context, cfg config, log *slog.Logger, args []string, i
 	fmt.Fprintf(stdout, "%d\t%s\t%s\n", u.ID, u.Email, u.Role)
 	return nil
 }
+
+// addUser stores a new user with its "user.add" audit entry in one
+// transaction. The entry holds the account as the API shows it: the
+// password hash is not part of that.
+func addUser(ctx context.Context, store *models.Store, email string, role models.Role, password string) (models.User, error) {
+	var u models.User
+	err := store.InTx(ctx, func(tx *models.Store) error {
+		var err error
+		if u, err = tx.AddUser(ctx, email, role, password); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, cliActor(), "user.add", userTarget(u.ID), nil, u)
+	})
+	return u, err
+}
+
+// userTarget is how the audit log names a staff account.
+func userTarget(id int64) string { return fmt.Sprintf("user/%d", id) }
 
 // readPassword reads a password as the first line of in, prompting first
 // when in is a terminal (where, without golang.org/x/term, it is echoed).
@@ -74,7 +93,7 @@ func readLine(r io.Reader) (string, error) {
 }
 
 // cmdPasswd sets a user's password from the first line of stdin and ends
-// all of the user's sessions.
+// all of the user's sessions, with its audit entry in the same transaction.
 func cmdPasswd(ctx context.Context, cfg config, log *slog.Logger, args []string, in io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
 	email := fs.String("email", "", "the user's email address")
@@ -93,7 +112,15 @@ func cmdPasswd(ctx context.Context, cfg config, log *slog.Logger, args []string,
 		return err
 	}
 	defer d.Close(context.WithoutCancel(ctx))
-	u, err := store.SetPassword(ctx, *email, password)
+	var u models.User
+	err = store.InTx(ctx, func(tx *models.Store) error {
+		var err error
+		if u, err = tx.SetPassword(ctx, *email, password); err != nil {
+			return err
+		}
+		// Neither password is recorded: the entry says whose was changed.
+		return tx.AppendAudit(ctx, cliActor(), "user.passwd", userTarget(u.ID), nil, u)
+	})
 	if errors.Is(err, models.ErrNotFound) {
 		return &models.ValidationError{Fields: map[string]string{"email": "no user has this email"}}
 	} else if err != nil {
