@@ -52,8 +52,8 @@ func TestOpenAPISpecIsValid(t *testing.T) {
 				t.Errorf("%s %s: no operationId or summary", method, path)
 			}
 			if op.Responses.Status(http.StatusOK) == nil && op.Responses.Status(http.StatusCreated) == nil &&
-				op.Responses.Status(http.StatusAccepted) == nil {
-				t.Errorf("%s %s: no 200, 201 or 202 response", method, path)
+				op.Responses.Status(http.StatusAccepted) == nil && op.Responses.Status(http.StatusNoContent) == nil {
+				t.Errorf("%s %s: no 200, 201, 202 or 204 response", method, path)
 			}
 			if strings.HasPrefix(path, "/api/") && op.Responses.Status(http.StatusTooManyRequests) == nil {
 				t.Errorf("%s %s: the API is rate limited but no 429 is documented", method, path)
@@ -67,14 +67,21 @@ var ginParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 
 func ginPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
 
-// documentedStaff are the staff endpoints openapi.yaml describes: every
-// route under them, whatever its method, must be in it.
-var documentedStaff = []string{"/api/v1/staff/annotations", "/api/v1/staff/sources", "/api/v1/staff/evidence"}
+// openWriteOps are the writes the spec lets through without a staff
+// session: logging in and out, a state agency's reply, whose link is its
+// credential, and a report from the public (openWrites in
+// security_test.go lists their routes).
+var openWriteOps = map[string]bool{
+	"POST /api/v1/session":         true,
+	"DELETE /api/v1/session":       true,
+	"POST /api/v1/replies/{token}": true,
+	"POST /api/v1/submissions":     true,
+}
 
-// TestOpenAPICoversEveryRoute: every GET route of the API and the probes,
-// and every route of the documented staff endpoints, is in the spec, and
-// every operation of the spec is a route. The public API is read-only but
-// for the writes listed in documentedWrites.
+// TestOpenAPICoversEveryRoute: every route of the API, whatever its method,
+// and the probes are in the spec, and every operation of the spec is a
+// route. Every other write needs the staff session, and says so, with the
+// 401 and 403 it answers.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	doc := loadSpec(t)
 	h, err := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
@@ -86,21 +93,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	for _, r := range engine.Routes() {
 		p := ginPath(r.Path)
 		routes[r.Method+" "+p] = true
-		if slices.ContainsFunc(documentedStaff, func(prefix string) bool { return strings.HasPrefix(p, prefix) }) {
-			if item := doc.Paths.Value(p); item == nil || item.GetOperation(r.Method) == nil {
-				t.Errorf("staff route %s %s is missing from openapi.yaml", r.Method, p)
-			}
-			continue
-		}
-		if r.Method != http.MethodGet {
-			continue
-		}
 		if !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz" {
-			continue
-		}
-		// The rest of the staff interface (sessions and /api/v1/staff/) is
-		// not part of the public, read-only API this document describes.
-		if p == "/api/v1/session" || p == "/api/v1/audit" || strings.HasPrefix(p, "/api/v1/staff/") {
 			continue
 		}
 		item := doc.Paths.Value(p)
@@ -109,28 +102,36 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		}
 	}
 	for p, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			if !routes[method+" "+p] {
-				t.Errorf("openapi.yaml documents %s %s, which is not a route", method, p)
+		for method, op := range item.Operations() {
+			key := method + " " + p
+			if !routes[key] {
+				t.Errorf("openapi.yaml documents %s, which is not a route", key)
 			}
-			if method != http.MethodGet && !strings.HasPrefix(p, "/api/v1/staff/") && !documentedWrites[method+" "+p] {
-				t.Errorf("openapi.yaml documents %s %s; the public API is read-only", method, p)
+			staff := op.Security != nil && len(*op.Security) > 0
+			if method != http.MethodGet && !staff && !openWriteOps[key] {
+				t.Errorf("openapi.yaml documents %s with no staff session; the public API is read-only", key)
 			}
-		}
-	}
-	for w := range documentedWrites {
-		method, p, _ := strings.Cut(w, " ")
-		if item := doc.Paths.Value(p); item == nil || item.GetOperation(method) == nil {
-			t.Errorf("%s is missing from openapi.yaml", w)
+			if staff && op.Responses.Status(http.StatusUnauthorized) == nil {
+				t.Errorf("%s needs a staff session but documents no 401", key)
+			}
+			if staff && method != http.MethodGet && op.Responses.Status(http.StatusForbidden) == nil {
+				t.Errorf("%s is a staff write but documents no 403", key)
+			}
 		}
 	}
 }
 
-// documentedWrites are the writes openapi.yaml describes: sending Heard
-// evidence by URL (submission.go).
-var documentedWrites = map[string]bool{
-	"POST /api/v1/submissions":    true,
-	"POST /api/v1/staff/evidence": true,
+// workspacePath reports whether a path belongs to the staff workspace or
+// an agency's reply, whose operations the staff tests exercise
+// (TestOpenAPIStaffWorkflow, TestOpenAPIStaffAnnotations,
+// TestOpenAPIStaffSources) rather than TestOpenAPIResponses.
+func workspacePath(item *openapi3.PathItem) bool {
+	for _, op := range item.Operations() {
+		if !slices.Contains(op.Tags, "staff") && !slices.Contains(op.Tags, "replies") {
+			return false
+		}
+	}
+	return true
 }
 
 // specChecker validates requests and their real responses against the spec
@@ -140,6 +141,8 @@ type specChecker struct {
 	router routers.Router
 	opts   *openapi3filter.Options
 	seen   map[string]map[int]bool
+	// seenOps is seen by operation ("POST /api/v1/staff/…"), filled by do.
+	seenOps map[string]map[int]bool
 }
 
 func newSpecChecker(t *testing.T) *specChecker {
@@ -151,7 +154,7 @@ func newSpecChecker(t *testing.T) *specChecker {
 	// NDJSON bodies are checked line by line in checkExport; the validator
 	// itself only needs to read them as text.
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
-	return &specChecker{doc: doc, router: router, seen: map[string]map[int]bool{},
+	return &specChecker{doc: doc, router: router, seen: map[string]map[int]bool{}, seenOps: map[string]map[int]bool{},
 		opts: &openapi3filter.Options{
 			IncludeResponseStatus:   true,
 			MultiError:              true,
@@ -175,6 +178,8 @@ type apiCase struct {
 	ifNoneMatch string
 	// contentType is the body's media type; JSON when empty.
 	contentType string
+	// origin is sent as the Origin header, to play a browser on another site.
+	origin string
 }
 
 // do sends the request to base and validates the request and the response.
@@ -196,6 +201,9 @@ func (s *specChecker) do(t *testing.T, base string, tc apiCase) (*http.Response,
 		}
 		if tc.ifNoneMatch != "" {
 			req.Header.Set("If-None-Match", tc.ifNoneMatch)
+		}
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
 		}
 		if tc.cookie != nil {
 			req.AddCookie(tc.cookie)
@@ -226,6 +234,11 @@ func (s *specChecker) do(t *testing.T, base string, tc apiCase) (*http.Response,
 		s.seen[route.Path] = map[int]bool{}
 	}
 	s.seen[route.Path][resp.StatusCode] = true
+	op := method + " " + route.Path
+	if s.seenOps[op] == nil {
+		s.seenOps[op] = map[int]bool{}
+	}
+	s.seenOps[op][resp.StatusCode] = true
 	ctx := context.Background()
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: s.opts}
 	err = openapi3filter.ValidateRequest(ctx, in)
@@ -592,10 +605,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	s.do(t, srvLimited.URL, apiCase{path: "/healthz", status: 200}) // probes are never limited
 
 	// Every documented API path was seen answering both a success and an
-	// error; the staff endpoints' in tests of their own
-	// (TestOpenAPIStaffAnnotations, TestOpenAPIStaffSources).
-	for path := range s.doc.Paths.Map() {
-		if strings.HasPrefix(path, "/api/v1/staff/") {
+	// error; the staff workspace's in tests of their own.
+	for path, item := range s.doc.Paths.Map() {
+		if workspacePath(item) {
 			continue
 		}
 		var ok, failed bool
