@@ -166,7 +166,7 @@ func (h *Handler) login(c *gin.Context) {
 }
 
 // commitSession saves the session and sets its cookie, Secure when the
-// request came over TLS.
+// request came over HTTPS.
 func (h *Handler) commitSession(c *gin.Context) bool {
 	token, expiry, err := h.sessions.Commit(c.Request.Context())
 	if err != nil {
@@ -180,7 +180,7 @@ func (h *Handler) commitSession(c *gin.Context) bool {
 // setCookie writes the session cookie; an empty token deletes it.
 func (h *Handler) setCookie(c *gin.Context, token string, expiry time.Time) {
 	ck := &http.Cookie{Name: h.sessions.Cookie.Name, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: c.Request.TLS != nil}
+		SameSite: http.SameSiteLaxMode, Secure: h.overHTTPS(c)}
 	if token == "" {
 		ck.MaxAge = -1
 		ck.Expires = time.Unix(1, 0)
@@ -189,6 +189,14 @@ func (h *Handler) setCookie(c *gin.Context, token string, expiry time.Time) {
 		ck.MaxAge = int(time.Until(expiry).Seconds()) + 1
 	}
 	http.SetCookie(c.Writer, ck)
+}
+
+// overHTTPS reports whether the client reached Heard over HTTPS: directly,
+// or through a reverse proxy that terminated TLS and says so in
+// X-Forwarded-Proto. The header counts only once the operator has declared
+// a proxy; a client forging it can only make its own cookie Secure.
+func (h *Handler) overHTTPS(c *gin.Context) bool {
+	return c.Request.TLS != nil || (len(h.opts.TrustedProxies) > 0 && c.GetHeader("X-Forwarded-Proto") == "https")
 }
 
 // whoami answers who is logged in, or 401.

@@ -120,6 +120,45 @@ func TestLoginCookie(t *testing.T) {
 	}
 }
 
+// TestLoginCookieBehindProxy: behind a reverse proxy that terminates TLS
+// the session cookie is Secure when the proxy, declared in TrustedProxies,
+// says the visitor came over HTTPS; the header means nothing until a proxy
+// is declared.
+func TestLoginCookieBehindProxy(t *testing.T) {
+	store := modeltest.NewStore(t)
+	if _, err := store.AddUser(context.Background(), "editor@example.org", models.RoleEditor, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		proxies []string
+		proto   string
+		secure  bool
+	}{
+		{[]string{"127.0.0.1", "::1"}, "https", true},
+		{[]string{"127.0.0.1", "::1"}, "http", false},
+		{[]string{"127.0.0.1", "::1"}, "", false},
+		{nil, "https", false},
+	}
+	for _, tt := range tests {
+		h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{TrustedProxies: tt.proxies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(NewEngine(h))
+		f := &staffFixture{srv: srv, store: store, h: h}
+		resp, body := f.do(t, "POST", "/api/v1/session", `{"email":"editor@example.org","password":"`+testPassword+`"}`,
+			nil, "X-Forwarded-Proto", tt.proto)
+		srv.Close()
+		c := sessionCookie(resp)
+		if resp.StatusCode != http.StatusOK || c == nil {
+			t.Fatalf("proxies %v, X-Forwarded-Proto %q: login %d %s", tt.proxies, tt.proto, resp.StatusCode, body)
+		}
+		if c.Secure != tt.secure {
+			t.Errorf("proxies %v, X-Forwarded-Proto %q: cookie Secure=%v, want %v", tt.proxies, tt.proto, c.Secure, tt.secure)
+		}
+	}
+}
+
 func TestLoginFailures(t *testing.T) {
 	f := newStaffFixture(t, false)
 	var bodies []string

@@ -348,7 +348,7 @@ func (h *Handler) postReplyRequest(c *gin.Context) {
 // send by email.
 func (h *Handler) absoluteURL(c *gin.Context, path string) string {
 	scheme := "http"
-	if c.Request.TLS != nil || (len(h.opts.TrustedProxies) > 0 && c.GetHeader("X-Forwarded-Proto") == "https") {
+	if h.overHTTPS(c) {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request.Host + path
