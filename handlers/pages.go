@@ -283,12 +283,26 @@ type criterionView struct {
 	Criterion models.Criterion
 	Score     criterionJSON
 	Anchor    string
-	Evidence  []activityView
+	// Evidence is the first evidenceShown of the activities the score
+	// rests on; EvidenceTotal counts them all.
+	Evidence      []activityView
+	EvidenceTotal int
 }
+
+// The state page lists at most this many activities per criterion and per
+// plan phase, so that it stays a page however much is collected; the rest
+// are one link away (the activities JSON, the exports).
+const (
+	evidenceShown = 12
+	phaseShown    = 25
+)
 
 type phaseGroup struct {
 	Phase      models.PlanPhase
 	Activities []activityView
+	// Total counts the phase's activities, of which Activities are the
+	// most recent phaseShown.
+	Total int
 }
 
 // activityView is an activity of the state page with the public notes
@@ -363,14 +377,17 @@ func (h *Handler) statePage(c *gin.Context) {
 		}
 		for _, id := range cs.EvidenceIDs {
 			if a, ok := byID[id]; ok {
-				cv.Evidence = append(cv.Evidence, a)
+				cv.EvidenceTotal++
+				if len(cv.Evidence) < evidenceShown {
+					cv.Evidence = append(cv.Evidence, a)
+				}
 			}
 		}
 		d.Criteria = append(d.Criteria, cv)
 	}
 	for _, p := range models.PlanPhases {
-		if len(byPhase[p]) > 0 {
-			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p]})
+		if n := len(byPhase[p]); n > 0 {
+			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p][:min(n, phaseShown)], Total: n})
 		}
 	}
 	upcoming, err := h.upcoming(ctx, sum.Code, 20)

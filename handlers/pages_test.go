@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -89,5 +90,44 @@ func TestDemoBannerOnEveryPageWithDemoSources(t *testing.T) {
 		if !strings.Contains(string(body), "Demonstration data") {
 			t.Errorf("%s lacks the demo banner", path)
 		}
+	}
+}
+
+// TestStatePageStaysAPage: however much is collected, the state page lists
+// a bounded number of activities per phase and per criterion and links to
+// the rest.
+func TestStatePageStaysAPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	src, err := f.store.UpsertSource(ctx, models.Source{Jurisdiction: "OH", Kind: models.KindRSS,
+		URL: "http://127.0.0.1:1/many.xml", Enabled: true, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range phaseShown + 10 {
+		start := testNow.Add(-time.Duration(i+1) * 24 * time.Hour)
+		a := models.Activity{Jurisdiction: "OH", TimeZone: "America/New_York", Demo: true, DedupeKey: fmt.Sprintf("many:%d", i),
+			Type: models.TypeWebinar, Title: fmt.Sprintf("Webinar number %d", i), Start: &start,
+			Phase: models.PhaseImplementation, Status: models.StatusHeld, AudienceGroups: models.StringList{"teachers"}}
+		if _, _, err := f.store.UpsertActivity(ctx, a, models.ActivitySource{SourceID: src.ID, URL: src.URL,
+			SnapshotSHA256: f.snapshot, RetrievedAt: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rescoreAndPublish(t, f.store, "OH", testNow.Add(time.Hour), "manual")
+	resp, body := f.get(t, "/states/OH")
+	if resp.StatusCode != 200 {
+		t.Fatalf("state page: %d", resp.StatusCode)
+	}
+	page := string(body)
+	if !strings.Contains(page, fmt.Sprintf("The %d most recent are listed", phaseShown)) ||
+		!strings.Contains(page, "/api/v1/jurisdictions/OH/activities?phase=implementation") {
+		t.Errorf("the implementation phase is not cut at %d with a link to the rest", phaseShown)
+	}
+	if n := strings.Count(page, "Webinar number"); n > phaseShown+evidenceShown*13 {
+		t.Errorf("%d webinars listed", n)
+	}
+	if !strings.Contains(page, fmt.Sprintf("Implementation <span class=\"count\">(%d)</span>", phaseShown+10)) {
+		t.Errorf("the phase heading does not count every activity")
 	}
 }
