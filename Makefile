@@ -8,7 +8,7 @@ TEST_DATA_DIR ?= /tmp/heard-test-$(shell id -u)-$(shell printf %s "$(CURDIR)" | 
 # apt-get needs root; use sudo when make runs as someone else.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test vet fmt-check postgres pdftotext chromium axe bench clean
+.PHONY: all build run test vet fmt-check postgres pdftotext chromium axe bench load clean
 
 all: build
 
@@ -76,10 +76,21 @@ test: postgres pdftotext chromium axe fmt-check vet build
 	HEARD_TEST_DATABASE_URL="$$url" HEARD_CHROMIUM=$(CHROMIUM) HEARD_AXE_JS=$(AXE_JS) \
 	HEARD_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -timeout 9m ./...
 
+# bench runs the Go benchmarks (rescoring, exports, parsing, reads through
+# the router) and then the loopback load test (load); BENCHMARKS.md keeps
+# the latest figures.
 bench: postgres build
 	@url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
 	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \
-	HEARD_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+	HEARD_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./... && \
+	$(GO) build -o bin/heard-load ./cmd/heard-load && ./bin/heard-load -db "$$url" -heard $(BIN)
+
+# load is the load test alone: heard serve and a static server of the same
+# bytes, driven by vegeta over loopback (cmd/heard-load).
+load: postgres build
+	@url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
+	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \
+	$(GO) build -o bin/heard-load ./cmd/heard-load && ./bin/heard-load -db "$$url" -heard $(BIN)
 
 clean:
 	rm -rf bin test-output
