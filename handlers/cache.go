@@ -26,6 +26,10 @@ type ResponseCache struct {
 	gen     atomic.Uint64
 	mu      sync.RWMutex
 	entries map[string]*cachedResponse
+	// filling holds, by key, a channel closed when the request making
+	// that answer is done: requests for the same key wait for it rather
+	// than all making the answer at once after an invalidation.
+	filling map[string]chan struct{}
 
 	hits, misses, invalidations atomic.Uint64
 }
@@ -53,7 +57,7 @@ func NewResponseCache(ttl time.Duration) *ResponseCache {
 		ttl = DefaultCacheTTL
 	}
 	return &ResponseCache{ttl: ttl, maxEntries: defaultCacheItems, maxBody: maxCachedBody,
-		entries: map[string]*cachedResponse{}}
+		entries: map[string]*cachedResponse{}, filling: map[string]chan struct{}{}}
 }
 
 // Invalidate drops every entry: the data they were made from has changed.
@@ -92,6 +96,25 @@ func (rc *ResponseCache) get(key string, now time.Time) *cachedResponse {
 	}
 	rc.hits.Add(1)
 	return e
+}
+
+// fill claims the making of key's answer. The first caller gets done,
+// to call once the answer is made (and stored, if it can be); the others
+// get wait, closed at that moment, after which they look again.
+func (rc *ResponseCache) fill(key string) (done func(), wait <-chan struct{}) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if ch, ok := rc.filling[key]; ok {
+		return nil, ch
+	}
+	ch := make(chan struct{})
+	rc.filling[key] = ch
+	return func() {
+		rc.mu.Lock()
+		delete(rc.filling, key)
+		rc.mu.Unlock()
+		close(ch)
+	}, nil
 }
 
 // put stores a response made under generation gen, unless the data has

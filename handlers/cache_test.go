@@ -140,3 +140,30 @@ func TestCacheable(t *testing.T) {
 		t.Errorf("a POST is cacheable")
 	}
 }
+
+// TestCacheFillsOnce: after an invalidation, many requests for one page
+// wait for the first to make it instead of all making it at once.
+func TestCacheFillsOnce(t *testing.T) {
+	rc := NewResponseCache(time.Minute)
+	done, wait := rc.fill("/x")
+	if done == nil || wait != nil {
+		t.Fatal("the first caller does not make the answer")
+	}
+	_, wait2 := rc.fill("/x")
+	if wait2 == nil {
+		t.Fatal("a second caller was not told to wait")
+	}
+	rc.put("/x", rc.gen.Load(), http.Header{}, []byte("x"), time.Now())
+	done()
+	select {
+	case <-wait2:
+	case <-time.After(time.Second):
+		t.Fatal("the waiter was not released")
+	}
+	if rc.get("/x", time.Now()) == nil {
+		t.Error("the waiter finds nothing")
+	}
+	if d, w := rc.fill("/x"); d == nil || w != nil {
+		t.Error("the key stayed claimed")
+	}
+}

@@ -90,6 +90,22 @@ func conditionalGET(cache *ResponseCache) gin.HandlerFunc {
 				serveCached(c, e, method == http.MethodHead)
 				return
 			}
+			// One request makes a missing answer; the others asking for
+			// it meanwhile wait for it, then take it from the cache (or,
+			// when it could not be stored, make their own).
+			done, wait := cache.fill(key)
+			if wait != nil {
+				select {
+				case <-wait:
+				case <-c.Request.Context().Done():
+				}
+				if e := cache.get(key, time.Now()); e != nil {
+					serveCached(c, e, method == http.MethodHead)
+					return
+				}
+			} else {
+				defer done()
+			}
 			gen = cache.gen.Load()
 		}
 		orig := c.Writer

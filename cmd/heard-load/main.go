@@ -64,12 +64,13 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "attack length per URL and server")
 	workers := flag.Uint64("workers", 32, "concurrent requests")
 	perState := flag.Int("activities", 2000, "activities per jurisdiction")
+	uncached := flag.Bool("uncached", false, "also measure heard with its response cache off (HEARD_CACHE_TTL=0)")
 	flag.Parse()
 	var err error
 	if *static != "" {
 		err = serveStatic(*static, *addr)
 	} else {
-		err = run(*dbURL, *heardBin, *duration, *workers, *perState)
+		err = run(*dbURL, *heardBin, *duration, *workers, *perState, *uncached)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "heard-load:", err)
@@ -77,7 +78,7 @@ func main() {
 	}
 }
 
-func run(serverURL, heardBin string, duration time.Duration, workers uint64, perState int) error {
+func run(serverURL, heardBin string, duration time.Duration, workers uint64, perState int, uncached bool) error {
 	if serverURL == "" {
 		return errors.New("no database: give -db or set HEARD_TEST_DATABASE_URL (`make bench` does)")
 	}
@@ -133,18 +134,33 @@ func run(serverURL, heardBin string, duration time.Duration, workers uint64, per
 	fmt.Printf("Each URL for %v per server, %d workers, keep-alive, loopback; heard %s, static %s\n\n",
 		duration, workers, heard.base, static.base)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	var cold *server
+	if uncached {
+		cold, err = startServer(heardBin, []string{"serve", "--no-scheduler", "--no-migrate", "--addr", "127.0.0.1:0"},
+			append(os.Environ(), "DATABASE_URL="+dbURL, "HEARD_RATE_LIMIT=-1", "HEARD_LOG_FORMAT=json", "HEARD_CACHE_TTL=0"))
+		if err != nil {
+			return fmt.Errorf("start heard without its cache: %w", err)
+		}
+		defer cold.stop()
+	}
 	fmt.Fprintln(tw, "URL\tbytes\tserver\treq/s\tp50\tp99\terrors\tpeak RSS\tshare of static\t")
 	for _, t := range targets {
-		h := attack(heard.base+t.path, duration, workers)
-		h.rss = heard.peakRSS()
 		s := attack(static.base+t.static, duration, workers)
 		s.rss = static.peakRSS()
-		share := "—"
-		if s.rps > 0 {
-			share = fmt.Sprintf("%.2f", h.rps/s.rps)
+		row := func(label string, srv *server) {
+			r := attack(srv.base+t.path, duration, workers)
+			r.rss = srv.peakRSS()
+			share := "—"
+			if s.rps > 0 {
+				share = fmt.Sprintf("%.2f", r.rps/s.rps)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%v\t%v\t%d\t%s\t%s\t\n", t.path, t.bytes, label, r.rps, r.p50, r.p99, r.errors, mib(r.rss), share)
 		}
-		fmt.Fprintf(tw, "%s\t%d\theard\t%.0f\t%v\t%v\t%d\t%s\t%s\t\n", t.path, t.bytes, h.rps, h.p50, h.p99, h.errors, mib(h.rss), share)
-		fmt.Fprintf(tw, "\t\tstatic\t%.0f\t%v\t%v\t%d\t%s\t\t\n", s.rps, s.p50, s.p99, s.errors, mib(s.rss))
+		row("heard", heard)
+		if cold != nil {
+			row("heard, no cache", cold)
+		}
+		fmt.Fprintf(tw, "%s\t%d\tstatic\t%.0f\t%v\t%v\t%d\t%s\t\t\n", t.path, t.bytes, s.rps, s.p50, s.p99, s.errors, mib(s.rss))
 	}
 	return tw.Flush()
 }

@@ -44,8 +44,19 @@ func TestListenForChanges(t *testing.T) {
 	if !waitInvalidations(base + 1) {
 		t.Fatalf("a committed change was not notified")
 	}
-	db.MustExec(`UPDATE score_runs SET demo = demo WHERE false`) // no rows, still a change statement
+	// A statement that changes no row notifies nothing.
+	db.MustExec(`UPDATE sources SET enabled = false WHERE false`)
+	time.Sleep(300 * time.Millisecond)
+	if got := cache.Stats().Invalidations; got != base+1 {
+		t.Fatalf("a statement that changed nothing invalidated the cache (%d, want %d)", got, base+1)
+	}
+	// A change of many rows notifies once per transaction and table.
+	db.MustExec(`UPDATE jurisdictions SET name = name`)
 	if !waitInvalidations(base + 2) {
 		t.Fatalf("a second change was not notified")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := cache.Stats().Invalidations; got != base+2 {
+		t.Errorf("52 rows changed in one statement gave %d notifications", got-base-1)
 	}
 }

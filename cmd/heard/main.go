@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"heard/models"
 	"heard/scrapers"
@@ -143,6 +144,9 @@ type config struct {
 	RateBurst int
 	// TrustedProxies may name the client in X-Forwarded-For.
 	TrustedProxies []string
+	// CacheTTL is how long a public answer may be kept in memory; zero
+	// turns the cache off.
+	CacheTTL time.Duration
 	// Problems are settings that could not be read and were left at their
 	// defaults; run logs them once the logger exists.
 	Problems []string
@@ -182,6 +186,14 @@ func configFromEnv(getenv func(string) string) config {
 			c.RateBurst = n
 		} else {
 			c.Problems = append(c.Problems, "HEARD_RATE_BURST="+v+" is not a whole number")
+		}
+	}
+	c.CacheTTL = time.Minute
+	if v := getenv("HEARD_CACHE_TTL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			c.CacheTTL = d
+		} else {
+			c.Problems = append(c.Problems, "HEARD_CACHE_TTL="+v+" is not a duration such as 60s (0 turns the cache off)")
 		}
 	}
 	for _, p := range strings.Split(getenv("HEARD_TRUSTED_PROXIES"), ",") {

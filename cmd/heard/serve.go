@@ -40,7 +40,10 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 		}
 	}
 	store := models.NewStore(d.DB)
-	cache := handlers.NewResponseCache(handlers.DefaultCacheTTL)
+	var cache *handlers.ResponseCache // nil: every answer afresh
+	if cfg.CacheTTL > 0 {
+		cache = handlers.NewResponseCache(cfg.CacheTTL)
+	}
 	metrics := handlers.NewMetrics(cache)
 	var p *pipeline
 	if *withDemo {
@@ -99,7 +102,9 @@ func cmdServe(ctx context.Context, cfg config, log *slog.Logger, args []string) 
 	// Public answers are kept in memory until PostgreSQL notifies a change.
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
-	<-listenForChanges(listenCtx, d.URL, cache, log)
+	if cache != nil {
+		<-listenForChanges(listenCtx, d.URL, cache, log)
+	}
 
 	h, err := handlers.New(store, log, handlers.Options{Demo: *withDemo, Ready: readiness(d), Cache: cache, Metrics: metrics,
 		RateLimit: rate.Limit(cfg.RateLimit), RateBurst: cfg.RateBurst, TrustedProxies: cfg.TrustedProxies,
