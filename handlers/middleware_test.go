@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -543,5 +544,43 @@ func TestClientBlock(t *testing.T) {
 		if got := clientBlock(ip); got != want {
 			t.Errorf("clientBlock(%q) = %q, want %q", ip, got, want)
 		}
+	}
+}
+
+// TestAccessLogJSON: at debug level every request is one JSON line with
+// its route, status, size, duration and the request id it was answered
+// with; at the default level successes are not logged.
+func TestAccessLogJSON(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h, err := New(nil, log, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := NewEngine(h)
+	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	req.Header.Set("X-Request-Id", "trace-me-42")
+	w := httptest.NewRecorder()
+	engine.ServeHTTP(w, req)
+	var line struct {
+		Msg        string  `json:"msg"`
+		Route      string  `json:"route"`
+		Status     int     `json:"status"`
+		Bytes      int     `json:"bytes"`
+		DurationMS float64 `json:"duration_ms"`
+		RequestID  string  `json:"request_id"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(buf.Bytes()), &line); err != nil {
+		t.Fatalf("access log %q: %v", buf.String(), err)
+	}
+	if line.Msg != "request" || line.Route != "/healthz" || line.Status != 200 || line.Bytes == 0 ||
+		line.RequestID != "trace-me-42" || w.Header().Get("X-Request-Id") != "trace-me-42" {
+		t.Errorf("access log line %+v", line)
+	}
+	buf.Reset()
+	quiet, _ := New(nil, slog.New(slog.NewJSONHandler(&buf, nil)), Options{})
+	NewEngine(quiet).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if buf.Len() != 0 {
+		t.Errorf("a success logged at the default level: %s", buf.String())
 	}
 }

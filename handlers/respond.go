@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,6 +49,7 @@ func requestID() gin.HandlerFunc {
 // accessLog logs each request once, at a level matching its status.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		start := time.Now()
 		c.Next()
 		status := c.Writer.Status()
 		level := slog.LevelDebug
@@ -56,8 +58,14 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		} else if status >= 400 {
 			level = slog.LevelInfo
 		}
-		log.Log(c.Request.Context(), level, "request", "method", c.Request.Method,
-			"path", c.Request.URL.Path, "status", status, "request_id", c.GetString(requestIDKey))
+		ctx := c.Request.Context()
+		if !log.Enabled(ctx, level) {
+			return // the common case, a success at the default level: no attributes built
+		}
+		log.Log(ctx, level, "request", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"route", c.FullPath(), "status", status, "bytes", max(c.Writer.Size(), 0),
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "client_ip", c.ClientIP(),
+			"request_id", c.GetString(requestIDKey))
 	}
 }
 

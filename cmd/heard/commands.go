@@ -99,7 +99,7 @@ func cmdScrape(ctx context.Context, cfg config, log *slog.Logger, args []string,
 
 	bar := newProgress(stderr, len(srcs))
 	if bar != nil {
-		p.runner.Log = newLogger(bar, cfg.LogFormat)
+		p.runner.Log = newLogger(bar, cfg.LogFormat, cfg.LogLevel)
 	}
 	runs := []models.ScrapeRun{}
 	var unrecorded []error

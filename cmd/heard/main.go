@@ -75,7 +75,7 @@ var errUsage = errors.New("usage")
 // output and context.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := configFromEnv(os.Getenv)
-	log := newLogger(stderr, cfg.LogFormat)
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	for _, p := range cfg.Problems {
 		log.Warn("ignoring a setting", "problem", p)
 	}
@@ -134,6 +134,8 @@ type config struct {
 	Addr        string
 	DemoAddr    string
 	LogFormat   string
+	// LogLevel is the lowest level logged; debug shows every request.
+	LogLevel slog.Level
 	// AllowPrivate lifts the fetcher's guard against private addresses.
 	AllowPrivate bool
 	// MaxFailures disables a source after that many failed runs in a row.
@@ -168,6 +170,11 @@ func configFromEnv(getenv func(string) string) config {
 	}
 	if c.DemoAddr == "" {
 		c.DemoAddr = "127.0.0.1:8089"
+	}
+	if v := getenv("HEARD_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			c.Problems = append(c.Problems, "HEARD_LOG_LEVEL="+v+" is not debug, info, warn or error")
+		}
 	}
 	c.AllowPrivate = scrapers.AllowPrivateNetworks(getenv("HEARD_ALLOW_PRIVATE_NETWORKS"))
 	c.MaxFailures = 10
@@ -204,11 +211,12 @@ func configFromEnv(getenv func(string) string) config {
 	return c
 }
 
-func newLogger(w io.Writer, format string) *slog.Logger {
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if strings.EqualFold(format, "json") {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // parseFlags parses a subcommand's flags, turning mistakes into errUsage.

@@ -352,7 +352,7 @@ func TestEmbeddedClusterStopsWithLastUser(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	ctx := context.Background()
 	cfg := config{DataDir: dir}
-	log := newLogger(io.Discard, "")
+	log := newLogger(io.Discard, "", 0)
 	first, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
