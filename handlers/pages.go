@@ -342,10 +342,31 @@ func (h *Handler) statePage(c *gin.Context) {
 		h.pageErr(c, err)
 		return
 	}
-	acts, total, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: sum.Code})
-	if err != nil {
-		h.pageErr(c, err)
-		return
+	// Only what the page lists is loaded: the most recent of each phase
+	// and the first evidence of each criterion, however many a state has.
+	var acts []models.Activity
+	phaseTotals := map[models.PlanPhase]int{}
+	total := 0
+	for _, p := range models.PlanPhases {
+		list, n, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: sum.Code,
+			Phases: []models.PlanPhase{p}, Limit: phaseShown})
+		if err != nil {
+			h.pageErr(c, err)
+			return
+		}
+		acts, phaseTotals[p], total = append(acts, list...), n, total+n
+	}
+	var evidenceIDs []int64
+	for _, cs := range card.Criteria {
+		evidenceIDs = append(evidenceIDs, cs.EvidenceIDs[:min(len(cs.EvidenceIDs), evidenceShown)]...)
+	}
+	if len(evidenceIDs) > 0 {
+		evidence, _, err := h.store.Activities(ctx, models.ActivityFilter{Jurisdiction: sum.Code, IDs: evidenceIDs})
+		if err != nil {
+			h.pageErr(c, err)
+			return
+		}
+		acts = append(acts, evidence...)
 	}
 	notes, err := h.publicNotes(ctx, acts)
 	if err != nil {
@@ -355,9 +376,14 @@ func (h *Handler) statePage(c *gin.Context) {
 	byID := make(map[int64]activityView, len(acts))
 	byPhase := map[models.PlanPhase][]activityView{}
 	for _, a := range acts {
+		if _, seen := byID[a.ID]; seen {
+			continue
+		}
 		v := activityView{Activity: a, Notes: notes[a.ID]}
 		byID[a.ID] = v
-		byPhase[a.Phase] = append(byPhase[a.Phase], v)
+		if len(byPhase[a.Phase]) < phaseShown && a.Phase.Valid() {
+			byPhase[a.Phase] = append(byPhase[a.Phase], v)
+		}
 	}
 	d := stateData{Summary: sum, Card: card, Total: total, Now: h.opts.Now(), TimeZone: sum.TimeZone}
 	lang := langOf(c)
@@ -375,19 +401,19 @@ func (h *Handler) statePage(c *gin.Context) {
 		if cs.Score != nil && *cs.Score < len(cv.Criterion.Anchors) {
 			cv.Anchor = cv.Criterion.Anchors[*cs.Score]
 		}
-		for _, id := range cs.EvidenceIDs {
+		// Every evidence id counts (the score rests on them all); the
+		// first few are listed, those still public.
+		cv.EvidenceTotal = len(cs.EvidenceIDs)
+		for _, id := range cs.EvidenceIDs[:min(len(cs.EvidenceIDs), evidenceShown)] {
 			if a, ok := byID[id]; ok {
-				cv.EvidenceTotal++
-				if len(cv.Evidence) < evidenceShown {
-					cv.Evidence = append(cv.Evidence, a)
-				}
+				cv.Evidence = append(cv.Evidence, a)
 			}
 		}
 		d.Criteria = append(d.Criteria, cv)
 	}
 	for _, p := range models.PlanPhases {
-		if n := len(byPhase[p]); n > 0 {
-			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p][:min(n, phaseShown)], Total: n})
+		if n := phaseTotals[p]; n > 0 {
+			d.Phases = append(d.Phases, phaseGroup{Phase: p, Activities: byPhase[p], Total: n})
 		}
 	}
 	upcoming, err := h.upcoming(ctx, sum.Code, 20)

@@ -427,6 +427,8 @@ func (s *Store) ActivityHistory(ctx context.Context, id int64) ([]HistoryEntry, 
 type ActivityFilter struct {
 	// Jurisdiction is a postal code; empty lists every jurisdiction.
 	Jurisdiction string
+	// IDs keeps only these activities.
+	IDs []int64
 	// Types keeps activities of any of these types.
 	Types []ActivityType
 	// Phases keeps activities of any of these plan phases.
@@ -479,6 +481,9 @@ func (f ActivityFilter) where() (where, orderBy string, args []any) {
 	conds := []string{"true"}
 	if f.Jurisdiction != "" {
 		conds = append(conds, "jurisdiction = "+arg(NormalizeCode(f.Jurisdiction)))
+	}
+	if f.IDs != nil {
+		conds = append(conds, "id = ANY("+arg(Int64List(f.IDs))+")")
 	}
 	if !f.IncludeRejected {
 		conds = append(conds, "review_status <> 'rejected'")
