@@ -211,10 +211,13 @@ type hostileAttack func(s *hostileSite, w http.ResponseWriter, r *http.Request)
 
 // hostileAttacks are the attacks by the first segment of their path.
 var hostileAttacks = map[string]hostileAttack{
+	// The seed page, attacked only through robots.txt.
 	"seed": func(s *hostileSite, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", s.seedType)
 		io.WriteString(w, s.seed)
 	},
+	// The seed page with header values that are not UTF-8, which HTTP
+	// allows and PostgreSQL text does not.
 	"bad-headers": func(s *hostileSite, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml; charset=\xff")
 		w.Header().Set("ETag", "\"\xe9t\xe9\"")
@@ -407,8 +410,9 @@ var hostileAttacks = map[string]hostileAttack{
 type hostileEnv struct {
 	store *models.Store
 	clock *testClock
-	// heavy is held by a case that measures memory; the cases that only
-	// wait on timeouts share it, and run in parallel with each other.
+	// heavy is held alone by each case that reads or parses much, so that
+	// its heap is measured alone; the cases that mostly wait out timeouts
+	// share it, and run in parallel with each other.
 	heavy sync.RWMutex
 }
 
@@ -508,8 +512,9 @@ type hostileCase struct {
 // a recorded run within a bound set by the fetch timeout, with the heap
 // bounded by the body cap and the good run's activity untouched.
 //
-// The cases that measure memory run one at a time, since the heap is the
-// whole process's; those that only wait out timeouts run in parallel.
+// Each case measures the heap, which is the whole process's: the cases
+// that read or parse much run one at a time, and those that mostly wait
+// out timeouts, with little to read, run in parallel with each other.
 func TestHostileSite(t *testing.T) {
 	env := &hostileEnv{store: modeltest.NewStore(t), clock: newTestClock()}
 	// Extraction reads dates against now: the seed's March 2027 meeting
@@ -580,8 +585,8 @@ func TestHostileSite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.timeouts > 0 {
-				// Mostly waiting, and small: in parallel with the others
-				// that wait, while none measures.
+				// Mostly waiting, with little to read: in parallel with
+				// the others that wait, never with a heavy case.
 				t.Parallel()
 				env.heavy.RLock()
 				defer env.heavy.RUnlock()
