@@ -39,7 +39,7 @@ type Item struct {
 // does for a calendar: a state agency lists tens of activities, hundreds at
 // most, so tens of thousands mean a runaway page or a hostile one. Each
 // item costs parsing, extraction and an upsert in the run's one
-// transaction; 30,000 of them held a run for over a minute and would have
+// transaction; 24,000 of them held a run for over a minute and would have
 // filled the public lists with junk. Such a page is refused whole, like an
 // oversized body, rather than read in part.
 const maxListItems = 5000

@@ -106,7 +106,7 @@ func truncateWords(s string, n int) string {
 // whole document, a few hundred bytes for each element, recursing once for
 // each level of nesting, and spends some 10 KiB of allocation on each item:
 // a 2 MiB feed of extension elements nested 190,000 deep took 3.5 s and
-// 200 MiB of heap to parse, one of 64,000 tiny items 3.3 s and 80 MiB. A
+// over 200 MiB of heap to parse, one of 64,000 tiny items 3.3 s and 80 MiB. A
 // real feed is a shallow list of tens of items, so these bounds refuse only
 // attacks and runaways, before the parser sees them.
 const (

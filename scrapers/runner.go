@@ -389,8 +389,8 @@ func recordableError(err error) string {
 	return msg[:cut] + "… (cut from " + strconv.Itoa(len(msg)) + " bytes)"
 }
 
-// storableText is s as PostgreSQL's text takes it: valid UTF-8, each
-// invalid byte read as U+FFFD, and no NUL. Pages are not always the
+// storableText is s as PostgreSQL's text takes it: valid UTF-8, each run
+// of invalid bytes read as one U+FFFD, and no NUL. Pages are not always the
 // encoding they claim, and a stray Latin-1 "é" in a UTF-8 page is common;
 // it must not cost the source its run. The body itself is kept byte for
 // byte in the snapshot.
