@@ -411,9 +411,7 @@ var (
 // cleanText makes source text safe to store: valid UTF-8, no NUL (which
 // PostgreSQL text refuses), whitespace collapsed.
 func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
-	return strings.TrimSpace(spaceRe.ReplaceAllString(s, " "))
+	return strings.TrimSpace(spaceRe.ReplaceAllString(storableText(s), " "))
 }
 
 // normalizeText is the form every rule reads: lower case, one kind of dash

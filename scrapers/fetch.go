@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultUserAgent names Heard to the sites it reads, with a page to learn
@@ -332,13 +333,14 @@ func fetchError(rawURL string, attempts int, err error) error {
 
 // attempt makes one request, within the per-attempt timeout, and records
 // its answer in resp.
-func (f *Fetcher) attempt(ctx context.Context, u *url.URL, cond Conditional, resp *Response) error {
+func (f *Fetcher) attempt(ctx context.Context, u *url.URL, cond Conditional, resp *Response) (err error) {
 	resp.FinalURL, resp.StatusCode, resp.MediaType, resp.Body = "", 0, "", nil
 	resp.ETag, resp.LastModified, resp.NotModified = "", "", false
 
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	actx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	defer func() { err = f.timedOut(ctx, actx, err) }()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
@@ -362,8 +364,8 @@ func (f *Fetcher) attempt(ctx context.Context, u *url.URL, cond Conditional, res
 	defer hr.Body.Close()
 	resp.StatusCode = hr.StatusCode
 	resp.FinalURL = hr.Request.URL.String()
-	resp.ETag = hr.Header.Get("ETag")
-	resp.LastModified = hr.Header.Get("Last-Modified")
+	resp.ETag = storableValidator(hr.Header.Get("ETag"))
+	resp.LastModified = storableValidator(hr.Header.Get("Last-Modified"))
 
 	if hr.StatusCode == http.StatusNotModified {
 		resp.NotModified = true
@@ -388,6 +390,30 @@ func (f *Fetcher) attempt(ctx context.Context, u *url.URL, cond Conditional, res
 		return &StatusError{Code: hr.StatusCode, RetryAfter: retryAfter(hr.Header.Get("Retry-After"), f.now())}
 	}
 	return nil
+}
+
+// timedOut names the fetch timeout in err when that timeout, rather than
+// the caller's context, ended a request made under requestCtx. A server
+// that drips its answer a byte at a time, or never ends its headers,
+// leaves the transport nothing clearer to say than "context deadline
+// exceeded"; the record should say which limit ended the request.
+func (f *Fetcher) timedOut(ctx, requestCtx context.Context, err error) error {
+	if err != nil && ctx.Err() == nil && requestCtx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no complete response within %v: %w", f.timeout, err)
+	}
+	return err
+}
+
+// storableValidator is an ETag or Last-Modified as Heard can keep it. HTTP
+// lets header values carry any byte, but PostgreSQL text takes only valid
+// UTF-8, and a validator changed to fit would never match again: one that
+// does not fit is dropped, so the next fetch is unconditional. Kept, it
+// would make recording every successful run of the source fail.
+func storableValidator(v string) string {
+	if !utf8.ValidString(v) {
+		return ""
+	}
+	return v
 }
 
 // retryable reports whether an attempt's error is worth another try: a 5xx
@@ -495,7 +521,8 @@ func unwrapURLError(err error) error {
 }
 
 // mediaType is the Content-Type without its parameters, or the sniffed type
-// of body when the header is missing.
+// of body when the header is missing. A header that does not parse is kept
+// as far as its first ";", made valid UTF-8 to be storable.
 func mediaType(contentType string, body []byte) string {
 	if strings.TrimSpace(contentType) == "" {
 		contentType = http.DetectContentType(body)
@@ -504,5 +531,5 @@ func mediaType(contentType string, body []byte) string {
 		return mt
 	}
 	mt, _, _ := strings.Cut(contentType, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
+	return strings.ToValidUTF8(strings.ToLower(strings.TrimSpace(mt)), "\uFFFD")
 }

@@ -3,6 +3,7 @@ package scrapers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,6 +42,13 @@ func (s Settings) followPattern() (*regexp.Regexp, error) {
 // matches the follow pattern: one level deep, each page once, at most the
 // follow limit. A page that cannot be read is a warning on the run; its
 // item is still read from the list alone.
+//
+// A detail page that does not answer in time, or whose connection breaks,
+// after its retries, ends the following: the pages left are marked failed
+// without being asked for. Each of them could cost as much again, and a
+// site that drips every page would otherwise hold the run (and the sources
+// queued behind it) for the follow limit times the fetch timeout and its
+// retries.
 func (r *Runner) followDetails(ctx context.Context, items []Item, follow *regexp.Regexp, s Settings, run *models.ScrapeRun) map[string]*detail {
 	out := map[string]*detail{}
 	if follow == nil {
@@ -50,8 +58,15 @@ func (r *Runner) followDetails(ctx context.Context, items []Item, follow *regexp
 	if limit <= 0 {
 		limit = DefaultFollowLimit
 	}
+	var gaveUp error
 	for _, it := range items {
 		if it.Link == "" || out[it.Link] != nil || !follow.MatchString(it.Link) {
+			continue
+		}
+		if gaveUp != nil {
+			// Failed, with no response to record: the item's stored
+			// record keeps what its page said before (see store).
+			out[it.Link] = &detail{err: gaveUp}
 			continue
 		}
 		if len(out) == limit {
@@ -70,8 +85,21 @@ func (r *Runner) followDetails(ctx context.Context, items []Item, follow *regexp
 			run.Warn("detail page %s: %v", it.Link, d.err)
 		}
 		out[it.Link] = d
+		if err != nil && hostUnresponsive(ctx, err) {
+			gaveUp = fmt.Errorf("not fetched: %s did not answer", it.Link)
+			run.Warn("stopped following detail pages: %s did not answer", it.Link)
+		}
 	}
 	return out
+}
+
+// hostUnresponsive reports whether a failed fetch's error says the host
+// is in trouble (a timeout, a broken or refused connection), as opposed to
+// a page of its being wrong (an HTTP status, a body too large, a redirect
+// or robots.txt refusal).
+func hostUnresponsive(ctx context.Context, err error) bool {
+	var status *StatusError
+	return !errors.As(err, &status) && retryable(ctx, err)
 }
 
 // detailText is the text of a followed page: the element the selector picks,
@@ -110,7 +138,7 @@ func storeDetails(ctx context.Context, tx *models.Store, src models.Source, run 
 		if d.err != nil {
 			errMsg = d.err.Error()
 		} else {
-			key, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: d.resp.MediaType, Body: d.resp.Body, Text: d.text})
+			key, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: d.resp.MediaType, Body: d.resp.Body, Text: storableText(d.text)})
 			if err != nil {
 				return err
 			}

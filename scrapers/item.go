@@ -35,6 +35,15 @@ type Item struct {
 	Categories []string `json:"categories,omitempty"`
 }
 
+// maxListItems bounds the items one page or feed may list, as icalMaxItems
+// does for a calendar: a state agency lists tens of activities, hundreds at
+// most, so tens of thousands mean a runaway page or a hostile one. Each
+// item costs parsing, extraction and an upsert in the run's one
+// transaction; 24,000 of them held a run for over a minute and would have
+// filled the public lists with junk. Such a page is refused whole, like an
+// oversized body, rather than read in part.
+const maxListItems = 5000
+
 // Settings are a source's extraction settings, stored as JSON with it.
 type Settings struct {
 	// Item is the CSS selector of each entry on an HTML list page.

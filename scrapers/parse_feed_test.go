@@ -88,3 +88,53 @@ func titles(items []Item) []string {
 	}
 	return out
 }
+
+// TestParseFeedShape: a feed at each of the shape's bounds is read, one
+// past it refused before the parser sees it, whatever encoding it declares.
+func TestParseFeedShape(t *testing.T) {
+	rss := func(decl, inner string) []byte {
+		return []byte(`<?xml version="1.0"` + decl + `?><rss version="2.0" xmlns:x="http://example.org/x"><channel><title>News</title>` +
+			inner + `</channel></rss>`)
+	}
+	// rss, channel and item are three levels already.
+	nested := func(depth int) string {
+		return `<item><title>Deep</title>` + strings.Repeat("<x:d>", depth-3) + strings.Repeat("</x:d>", depth-3) + `</item>`
+	}
+	items := func(n int) string { return strings.Repeat(`<item><title>Town hall</title></item>`, n) }
+	atom := func(n int) []byte {
+		return []byte(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>News</title>` +
+			strings.Repeat(`<entry><title>Town hall</title></entry>`, n) + `</feed>`)
+	}
+	tests := []struct {
+		name    string
+		body    []byte
+		items   int
+		wantErr string
+	}{
+		{"nested to the limit", rss("", nested(feedMaxDepth)), 1, ""},
+		{"nested past it", rss("", nested(feedMaxDepth+1)), 0, "nested deeper than 512"},
+		{"nested past it, in Latin-1", rss(` encoding="ISO-8859-1"`, nested(feedMaxDepth+1)), 0, "nested deeper than 512"},
+		{"items to the limit", rss("", items(maxListItems)), maxListItems, ""},
+		{"items past it", rss("", items(maxListItems+1)), 0, "more than 5000 items"},
+		{"Atom entries past it", atom(maxListItems + 1), 0, "more than 5000 items"},
+		{"elements past the limit", rss("", `<item><title>Wide</title>`+strings.Repeat("<x:w/>", feedMaxElements)+`</item>`),
+			0, "more than 100000 elements"},
+		// The check cannot read a charset it does not know; nor can the
+		// parser, which refuses the feed.
+		{"unknown charset", rss(` encoding="x-unknown"`, nested(feedMaxDepth+1)), 0, "failed to detect feed type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFeed(tt.body, "https://x.example/feed", Settings{})
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if len(got) != tt.items {
+				t.Errorf("%d items, want %d", len(got), tt.items)
+			}
+		})
+	}
+}

@@ -36,8 +36,15 @@ func ParseHTML(body []byte, baseURL string, s Settings) ([]Item, error) {
 	}
 	base := pageBase(doc, baseURL)
 
+	matched := doc.FindMatcher(sel.item)
+	if n := matched.Length(); n > maxListItems {
+		// Counted before the keywords filter: every match costs the
+		// reading of its fields.
+		return nil, fmt.Errorf("parse html: item selector %q matches %d elements, more than the %d a page may list",
+			s.Item, n, maxListItems)
+	}
 	items := []Item{}
-	doc.FindMatcher(sel.item).Each(func(_ int, el *goquery.Selection) {
+	matched.Each(func(_ int, el *goquery.Selection) {
 		it := Item{
 			Title:       htmlTitle(el, sel.title),
 			Link:        htmlLink(el, sel.link, base),

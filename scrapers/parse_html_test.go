@@ -135,3 +135,19 @@ func TestResolveLink(t *testing.T) {
 		}
 	}
 }
+
+// TestParseHTMLItemLimit: a page may list maxListItems items, and one
+// whose selector matches more is refused, keywords or not.
+func TestParseHTMLItemLimit(t *testing.T) {
+	page := func(n int) []byte {
+		return []byte("<ul>" + strings.Repeat(`<li><a href="/e">Town hall</a></li>`, n) + "</ul>")
+	}
+	items, err := ParseHTML(page(maxListItems), "https://x.example/", Settings{Item: "li"})
+	if err != nil || len(items) != maxListItems {
+		t.Fatalf("%d items: %v", len(items), err)
+	}
+	_, err = ParseHTML(page(maxListItems+1), "https://x.example/", Settings{Item: "li", Keywords: []string{"nothing"}})
+	if err == nil || !strings.Contains(err.Error(), `item selector "li" matches 5001 elements, more than the 5000`) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -18,7 +18,7 @@ import (
 // icalMaxItems bounds the items one calendar may yield: a state agency's
 // calendar has hundreds of events in a window, so thousands mean a runaway
 // rule or the wrong calendar.
-var icalMaxItems = 5000
+var icalMaxItems = maxListItems
 
 // ParseICal reads an iCalendar body into one Item per event occurrence in
 // [from, to], recurring events expanded.

@@ -268,7 +268,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (entry *robotsEnt
 			// Google treats a robots.txt lost in redirects as absent.
 			return allowAll, nil
 		}
-		return unavailable(unwrapURLError(err)), nil
+		return unavailable(f.timedOut(ctx, rctx, unwrapURLError(err))), nil
 	}
 	defer hr.Body.Close()
 	status = hr.StatusCode
@@ -284,7 +284,7 @@ func (f *Fetcher) fetchRobots(ctx context.Context, u *url.URL) (entry *robotsEnt
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return unavailable(fmt.Errorf("read body: %w", unwrapURLError(err))), nil
+		return unavailable(f.timedOut(ctx, rctx, fmt.Errorf("read body: %w", unwrapURLError(err)))), nil
 	}
 	data, err := parseRobots(body)
 	if err != nil {

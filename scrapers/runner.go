@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"heard/models"
 )
@@ -135,7 +137,7 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 
 	err = r.Store.InTx(ctx, func(tx *models.Store) error {
 		key, err := tx.PutSnapshot(ctx, models.Snapshot{MediaType: resp.MediaType, Body: resp.Body,
-			Text: doc.text, Extractor: doc.extractor})
+			Text: storableText(doc.text), Extractor: doc.extractor})
 		if err != nil {
 			return err
 		}
@@ -325,16 +327,17 @@ func (r *Runner) storeNotModified(ctx context.Context, src models.Source, run *m
 func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, cause error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureRecordTimeout)
 	defer cancel()
+	msg := recordableError(cause)
 	failed := models.ScrapeRun{
 		ID: run.ID, SourceID: run.SourceID, Jurisdiction: run.Jurisdiction,
-		StartedAt: run.StartedAt, Status: "failed", Error: cause.Error(),
+		StartedAt: run.StartedAt, Status: "failed", Error: msg,
 	}
 	finished := r.now()
 	failed.FinishedAt = &finished
 	err := r.Store.InTx(ctx, func(tx *models.Store) error {
 		if resp != nil {
 			// No snapshot key: the snapshot went with the rolled-back work.
-			if err := insertFetches(ctx, tx, fetchRecord(src, failed, resp, nil, cause.Error(), "source"), resp); err != nil {
+			if err := insertFetches(ctx, tx, fetchRecord(src, failed, resp, nil, msg, "source"), resp); err != nil {
 				return err
 			}
 		}
@@ -347,7 +350,7 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 			return tx.FinishScrapeRun(ctx, failed)
 		}
 		wasEnabled := src.Enabled
-		disabled, err := tx.RecordSourceFailure(ctx, src.ID, cause.Error(), r.MaxFailures, finished)
+		disabled, err := tx.RecordSourceFailure(ctx, src.ID, msg, r.MaxFailures, finished)
 		if err != nil {
 			return err
 		}
@@ -370,6 +373,36 @@ func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *mode
 		return fmt.Errorf("record failed run %d: %w", run.ID, err)
 	}
 	return nil
+}
+
+// maxErrorLen bounds an error as recorded, in bytes. Parsers quote what
+// they could not read, and a hostile page can put a megabyte where a
+// component name belongs; the record is kept three times over (run,
+// fetch, source).
+const maxErrorLen = 2000
+
+// recordableError is err's message as a failed run records it: storable,
+// and cut to maxErrorLen. Recording the failure is the one write that must
+// not fail on the failure's content.
+func recordableError(err error) string {
+	msg := storableText(err.Error())
+	if len(msg) <= maxErrorLen {
+		return msg
+	}
+	cut := maxErrorLen
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "… (cut from " + strconv.Itoa(len(msg)) + " bytes)"
+}
+
+// storableText is s as PostgreSQL's text takes it: valid UTF-8, each run
+// of invalid bytes read as one U+FFFD, and no NUL. Pages are not always the
+// encoding they claim, and a stray Latin-1 "é" in a UTF-8 page is common;
+// it must not cost the source its run. The body itself is kept byte for
+// byte in the snapshot.
+func storableText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // insertFetches records a fetch and the robots.txt requests it made.
