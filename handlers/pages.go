@@ -109,11 +109,18 @@ func parsePages() (map[string]pageSet, error) {
 }
 
 func parsePagesIn(lang string) (pageSet, error) {
-	base, err := template.New("layout").Funcs(funcsFor(lang)).ParseFS(frontend.FS, "templates/layout.html")
+	return parseSet(funcsFor(lang), "templates/layout.html", "templates/page_*.html")
+}
+
+// parseSet parses a layout and, for each page file matching glob, a clone
+// of it with the page's blocks, named by the file (page_state.html is
+// "state").
+func parseSet(funcs template.FuncMap, layout, glob string) (pageSet, error) {
+	base, err := template.New("layout").Funcs(funcs).ParseFS(frontend.FS, layout)
 	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
+		return nil, fmt.Errorf("parse %s: %w", layout, err)
 	}
-	files, err := fs.Glob(frontend.FS, "templates/page_*.html")
+	files, err := fs.Glob(frontend.FS, glob)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +130,7 @@ func parsePagesIn(lang string) (pageSet, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", f, err)
 		}
-		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")
-		set[name] = t
+		set[strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")] = t
 	}
 	return set, nil
 }

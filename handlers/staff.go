@@ -41,39 +41,7 @@ func (h *Handler) putOverride(c *gin.Context) {
 		}
 		o.Score = *req.Score
 	}
-	ctx := c.Request.Context()
-	j, err := h.store.JurisdictionByCode(ctx, o.Jurisdiction)
-	if err != nil {
-		h.respondErr(c, err)
-		return
-	}
-	o.Jurisdiction = j.Code
-	var card models.Scorecard
-	var saved models.Override
-	err = h.store.InTx(ctx, func(tx *models.Store) error {
-		rubric, err := tx.CurrentRubric(ctx)
-		if err != nil {
-			return err
-		}
-		o.RubricVersion = rubric.Version
-		current, err := tx.CurrentOverrides(ctx, j.Code, rubric.Version)
-		if err != nil {
-			return err
-		}
-		var before any
-		if prev, ok := current[o.CriterionKey]; ok {
-			before = prev
-		}
-		if saved, err = tx.AddOverride(ctx, o); err != nil {
-			return err
-		}
-		target := fmt.Sprintf("jurisdiction/%s/criterion/%s", j.Code, o.CriterionKey)
-		if err := tx.AppendAudit(ctx, user, "override."+string(saved.Kind), target, before, saved); err != nil {
-			return err
-		}
-		card, err = tx.Rescore(ctx, j.Code, h.opts.Now(), "override")
-		return err
-	})
+	saved, card, err := h.store.RecordOverride(c.Request.Context(), o, user, h.opts.Now())
 	if err != nil {
 		h.respondErr(c, err)
 		return

@@ -6,17 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"maps"
 	"net/http"
-	"path"
 	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"heard/frontend"
 	"heard/models"
 )
 
@@ -55,23 +51,7 @@ func parseStaffPages() (pageSet, error) {
 		}
 		return *s
 	}
-	base, err := template.New("layout").Funcs(funcs).ParseFS(frontend.FS, "templates/staff/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse staff layout: %w", err)
-	}
-	files, err := fs.Glob(frontend.FS, "templates/staff/page_*.html")
-	if err != nil {
-		return nil, err
-	}
-	set := pageSet{}
-	for _, f := range files {
-		t, err := template.Must(base.Clone()).ParseFS(frontend.FS, f)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f, err)
-		}
-		set[strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")] = t
-	}
-	return set, nil
+	return parseSet(funcs, "templates/staff/layout.html", "templates/staff/page_*.html")
 }
 
 // vocabulary lists the values of a controlled vocabulary for the
@@ -240,34 +220,56 @@ func (h *Handler) staffDashboard(c *gin.Context) {
 	h.renderStaff(c, http.StatusOK, "dashboard", "Staff workspace", d)
 }
 
-type reviewPageData struct {
-	Items    []reviewItem
-	Total    int
-	Page     int
-	PrevPage int
-	NextPage int
+// pager is a staff list's place: the page shown and its neighbours (0
+// when there is none).
+type pager struct {
+	Page, PerPage      int
+	PrevPage, NextPage int
 }
 
-func (h *Handler) staffReviewPage(c *gin.Context) {
+// pageOf reads ?page and ?per_page, answering 400 itself when they are bad.
+func (h *Handler) pageOf(c *gin.Context) (pager, bool) {
 	var q pageQuery
-	_ = c.ShouldBindQuery(&q)
+	_ = c.ShouldBindQuery(&q) // strings always bind; parse validates
 	page, perPage, err := q.parse()
 	if err != nil {
 		h.staffPageErr(c, err)
+		return pager{}, false
+	}
+	return pager{Page: page, PerPage: perPage}, true
+}
+
+// offset is where the page starts.
+func (p pager) offset() int { return (p.Page - 1) * p.PerPage }
+
+// of sets the neighbours once the list's total is known.
+func (p pager) of(total int) pager {
+	if p.Page > 1 {
+		p.PrevPage = p.Page - 1
+	}
+	if p.Page*p.PerPage < total {
+		p.NextPage = p.Page + 1
+	}
+	return p
+}
+
+type reviewPageData struct {
+	pager
+	Items []reviewItem
+	Total int
+}
+
+func (h *Handler) staffReviewPage(c *gin.Context) {
+	pg, ok := h.pageOf(c)
+	if !ok {
 		return
 	}
-	items, total, err := h.reviewQueue(c.Request.Context(), page, perPage)
+	items, total, err := h.reviewQueue(c.Request.Context(), pg.Page, pg.PerPage)
 	if err != nil {
 		h.staffPageErr(c, err)
 		return
 	}
-	d := reviewPageData{Items: items, Total: total, Page: page}
-	if page > 1 {
-		d.PrevPage = page - 1
-	}
-	if page*perPage < total {
-		d.NextPage = page + 1
-	}
+	d := reviewPageData{pager: pg.of(total), Items: items, Total: total}
 	h.renderStaff(c, http.StatusOK, "review", "Review queue", d)
 }
 
@@ -316,20 +318,16 @@ func (h *Handler) staffActivityPage(c *gin.Context) {
 }
 
 type sourcesPageData struct {
-	Sources  []models.SourceOverview
-	Total    int
-	State    string
-	Health   string
-	PrevPage int
-	NextPage int
+	Sources []models.SourceOverview
+	Total   int
+	State   string
+	Health  string
+	pager
 }
 
 func (h *Handler) staffSourcesPage(c *gin.Context) {
-	var q pageQuery
-	_ = c.ShouldBindQuery(&q)
-	page, perPage, err := q.parse()
-	if err != nil {
-		h.staffPageErr(c, err)
+	pg, ok := h.pageOf(c)
+	if !ok {
 		return
 	}
 	d := sourcesPageData{State: strings.ToUpper(c.Query("state")), Health: c.Query("health")}
@@ -337,18 +335,14 @@ func (h *Handler) staffSourcesPage(c *gin.Context) {
 		h.staffPageErr(c, &models.ValidationError{Fields: map[string]string{"health": "must be running, failing or disabled"}})
 		return
 	}
+	var err error
 	d.Sources, d.Total, err = h.store.SourcesOverview(c.Request.Context(), models.SourceFilter{Jurisdiction: d.State,
-		Health: models.SourceBadge(d.Health), Limit: perPage, Offset: (page - 1) * perPage})
+		Health: models.SourceBadge(d.Health), Limit: pg.PerPage, Offset: pg.offset()})
 	if err != nil {
 		h.staffPageErr(c, err)
 		return
 	}
-	if page > 1 {
-		d.PrevPage = page - 1
-	}
-	if page*perPage < d.Total {
-		d.NextPage = page + 1
-	}
+	d.pager = pg.of(d.Total)
 	h.renderStaff(c, http.StatusOK, "sources", "Sources", d)
 }
 
@@ -419,31 +413,21 @@ func (h *Handler) staffStatePage(c *gin.Context) {
 }
 
 type auditPageData struct {
-	Entries  []models.AuditEntry
-	Total    int
-	NextPage int
-	PrevPage int
+	Entries []models.AuditEntry
+	Total   int
+	pager
 }
 
 func (h *Handler) staffAuditPage(c *gin.Context) {
-	var q pageQuery
-	_ = c.ShouldBindQuery(&q)
-	page, perPage, err := q.parse()
+	pg, ok := h.pageOf(c)
+	if !ok {
+		return
+	}
+	entries, total, err := h.store.AuditLog(c.Request.Context(), pg.PerPage, pg.offset())
 	if err != nil {
 		h.staffPageErr(c, err)
 		return
 	}
-	entries, total, err := h.store.AuditLog(c.Request.Context(), perPage, (page-1)*perPage)
-	if err != nil {
-		h.staffPageErr(c, err)
-		return
-	}
-	d := auditPageData{Entries: entries, Total: total}
-	if page > 1 {
-		d.PrevPage = page - 1
-	}
-	if page*perPage < total {
-		d.NextPage = page + 1
-	}
+	d := auditPageData{pager: pg.of(total), Entries: entries, Total: total}
 	h.renderStaff(c, http.StatusOK, "audit", "Audit log", d)
 }

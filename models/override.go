@@ -156,3 +156,42 @@ func (s *Store) OverridesByID(ctx context.Context, ids []int64) (map[int64]Overr
 	}
 	return out, nil
 }
+
+// RecordOverride is a staff override as every interface makes it: the
+// override under the current rubric, its audit entry (with the override it
+// replaces) and the rescore it causes, in one transaction, so the published
+// score, the override history and the audit log never disagree.
+func (s *Store) RecordOverride(ctx context.Context, o Override, actor User, now time.Time) (Override, Scorecard, error) {
+	var saved Override
+	var card Scorecard
+	err := s.InTx(ctx, func(tx *Store) error {
+		j, err := tx.JurisdictionByCode(ctx, o.Jurisdiction)
+		if err != nil {
+			return err
+		}
+		o.Jurisdiction = j.Code
+		rubric, err := tx.CurrentRubric(ctx)
+		if err != nil {
+			return err
+		}
+		o.RubricVersion = rubric.Version
+		current, err := tx.CurrentOverrides(ctx, j.Code, rubric.Version)
+		if err != nil {
+			return err
+		}
+		var before any
+		if prev, ok := current[o.CriterionKey]; ok {
+			before = prev
+		}
+		if saved, err = tx.AddOverride(ctx, o); err != nil {
+			return err
+		}
+		target := fmt.Sprintf("jurisdiction/%s/criterion/%s", j.Code, saved.CriterionKey)
+		if err := tx.AppendAudit(ctx, actor, "override."+string(saved.Kind), target, before, saved); err != nil {
+			return err
+		}
+		card, err = tx.Rescore(ctx, j.Code, now, "override")
+		return err
+	})
+	return saved, card, err
+}

@@ -254,32 +254,7 @@ func cmdOverride(ctx context.Context, cfg config, log *slog.Logger, args []strin
 	}
 	defer d.Close(context.WithoutCancel(ctx))
 	o.Jurisdiction = code
-	var saved models.Override
-	var card models.Scorecard
-	err = p.store.InTx(ctx, func(tx *models.Store) error {
-		rubric, err := tx.CurrentRubric(ctx)
-		if err != nil {
-			return err
-		}
-		o.RubricVersion = rubric.Version
-		current, err := tx.CurrentOverrides(ctx, code, rubric.Version)
-		if err != nil {
-			return err
-		}
-		var before any
-		if prev, ok := current[o.CriterionKey]; ok {
-			before = prev
-		}
-		if saved, err = tx.AddOverride(ctx, o); err != nil {
-			return err
-		}
-		target := fmt.Sprintf("jurisdiction/%s/criterion/%s", code, saved.CriterionKey)
-		if err := tx.AppendAudit(ctx, cliActor(), "override."+string(saved.Kind), target, before, saved); err != nil {
-			return err
-		}
-		card, err = tx.Rescore(ctx, code, p.now(), "override")
-		return err
-	})
+	saved, card, err := p.store.RecordOverride(ctx, o, cliActor(), p.now())
 	if err != nil {
 		return err
 	}
