@@ -635,7 +635,11 @@ func (r *Runner) logRun(src models.Source, run models.ScrapeRun, resp *Response,
 		attrs = append(attrs, "http_status", resp.StatusCode, "bytes", len(resp.Body), "not_modified", resp.NotModified)
 	}
 	if err != nil {
-		r.log().Warn("scrape run failed", append(attrs, "err", err)...)
+		msg := "scrape run failed"
+		if strings.HasPrefix(run.Error, interruptedPrefix) {
+			msg = "scrape run interrupted; the source is due again"
+		}
+		r.log().Warn(msg, append(attrs, "err", err)...)
 		return
 	}
 	r.log().Info("scrape run", attrs...)
