@@ -51,6 +51,12 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 		{"GET", "/api/v1/staff/me", "", session, true, `"code":"unavailable"`},
 		{"PUT", "/api/v1/jurisdictions/OH/criteria/comment/override", `{"score":3,"justification":"x"}`, session, true, `"code":"unavailable"`},
 		{"POST", "/api/v1/session", `{"email":"editor@example.org","password":"correct horse battery"}`, nil, true, `"code":"unavailable"`},
+		{"GET", "/states/OH/feed.atom", "", nil, false, "Briefly unavailable"},
+		{"GET", "/states/OH/upcoming.ics", "", nil, false, "Briefly unavailable"},
+		{"GET", "/states/OH/badge.svg", "", nil, false, "Briefly unavailable"},
+		{"GET", "/states/OH/widget", "", nil, false, "Briefly unavailable"},
+		{"GET", "/reply/a-reply-token", "", nil, false, "Briefly unavailable"},
+		{"GET", "/api/v1/export/activities.csv", "", nil, true, `"code":"unavailable"`},
 		{"GET", "/readyz", "", nil, true, `"status":"unavailable"`},
 	}
 	for _, tt := range tests {

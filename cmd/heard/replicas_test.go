@@ -62,7 +62,7 @@ func TestTwoServeReplicas(t *testing.T) {
 	}
 
 	// Once per tick: every source fetched and recorded exactly once, then
-	// some twenty more ticks of both replicas in which nothing is due.
+	// some ten more ticks of both replicas in which nothing is due.
 	eventually(t, 30*time.Second, "every source scraped", func() bool {
 		var done int
 		if err := db.Get(&done, `SELECT count(DISTINCT source_id) FROM scrape_runs WHERE status <> 'running'`); err != nil {
@@ -70,7 +70,7 @@ func TestTwoServeReplicas(t *testing.T) {
 		}
 		return done == n
 	})
-	time.Sleep(4 * time.Second)
+	time.Sleep(2 * time.Second)
 	for i, id := range sources {
 		path := fmt.Sprintf("/feed/%d.xml", i)
 		if hits := site.hitsOf(path); hits != 1 {
