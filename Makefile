@@ -8,7 +8,7 @@ TEST_DATA_DIR ?= /tmp/heard-test-$(shell id -u)-$(shell printf %s "$(CURDIR)" | 
 # apt-get needs root; use sudo when make runs as someone else.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test vet fmt-check postgres pdftotext chromium axe bench load clean
+.PHONY: all build run test soak vet fmt-check postgres pdftotext chromium axe bench load clean
 
 all: build
 
@@ -75,6 +75,16 @@ test: postgres pdftotext chromium axe fmt-check vet build
 	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \
 	HEARD_TEST_DATABASE_URL="$$url" HEARD_CHROMIUM=$(CHROMIUM) HEARD_AXE_JS=$(AXE_JS) \
 	HEARD_TEST_OUTPUT=$(CURDIR)/test-output $(GO) test -count=1 -timeout 9m ./...
+
+# soak runs the long fault test (cmd/heard TestSoakReplicasThroughFaults,
+# about three minutes): two replicas with the default settings under load
+# through PostgreSQL restarts and a killed and a stopped leader, each
+# process and cluster of its own. CI runs it after test.
+soak: postgres build
+	@set -o pipefail; \
+	url=$$(HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db start) || exit 1; \
+	trap 'HEARD_DATA_DIR=$(TEST_DATA_DIR) ./$(BIN) db stop' EXIT; \
+	HEARD_TEST_DATABASE_URL="$$url" HEARD_SOAK=1 $(GO) test -count=1 -timeout 10m -run '^TestSoak' -v ./cmd/heard
 
 # bench runs the Go benchmarks (rescoring, exports, parsing, reads through
 # the router) and then the loopback load test (load); BENCHMARKS.md keeps

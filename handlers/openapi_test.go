@@ -567,7 +567,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 
 	// Failures the fixture cannot produce: a database that does not answer
-	// (500 and a 503 from /readyz) and a client over its rate limit (429).
+	// (503, from /readyz too) and a client over its rate limit (429).
 	down := downStore(t)
 	hDown, err := New(down, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{RateLimit: -1})
 	if err != nil {
@@ -580,12 +580,12 @@ func TestOpenAPIResponses(t *testing.T) {
 		"/api/v1/activities", "/api/v1/activities/1", "/api/v1/activities/1/history", "/api/v1/sources",
 		"/api/v1/rubric", "/api/v1/snapshots/" + zeros, "/api/v1/export/scorecards.csv",
 		"/api/v1/export/scorecards.ndjson", "/api/v1/export/activities.csv", "/api/v1/export/activities.ndjson"} {
-		_, body := s.do(t, srvDown.URL, apiCase{path: path, status: 500})
+		_, body := s.do(t, srvDown.URL, apiCase{path: path, status: 503})
 		if strings.Contains(string(body), "dial") || strings.Contains(string(body), "heard-no-such") {
-			t.Errorf("GET %s: 500 leaks internals: %s", path, body)
+			t.Errorf("GET %s: 503 leaks internals: %s", path, body)
 		}
 	}
-	s.do(t, srvDown.URL, apiCase{method: "POST", path: "/api/v1/submissions", body: report(""), contentType: "application/json", status: 500})
+	s.do(t, srvDown.URL, apiCase{method: "POST", path: "/api/v1/submissions", body: report(""), contentType: "application/json", status: 503})
 	s.do(t, srvDown.URL, apiCase{path: "/readyz", status: 503})
 	s.do(t, srvDown.URL, apiCase{path: "/healthz", status: 200})
 

@@ -202,6 +202,11 @@ func (h *Handler) pageErr(c *gin.Context, err error) {
 		h.renderError(c, http.StatusNotFound, "error.no_state.title", "error.no_state.message")
 		return
 	}
+	if models.IsUnavailable(err) {
+		h.unavailable(c, err)
+		h.renderError(c, http.StatusServiceUnavailable, "error.unavailable.title", "error.unavailable.message")
+		return
+	}
 	h.log.Error("page failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
 	h.renderError(c, http.StatusInternalServerError, "error.internal.title", "error.internal.message")
 }

@@ -83,10 +83,14 @@ func respondError(c *gin.Context, status int, code, message string, fields map[s
 }
 
 // respondErr maps an error to its status: not found 404, conflict 409,
-// validation 400, anything else 500 with the details kept to the log.
+// validation 400, the database unreachable 503, anything else 500 with the
+// details kept to the log.
 func (h *Handler) respondErr(c *gin.Context, err error) {
 	var verr *models.ValidationError
 	switch {
+	case models.IsUnavailable(err):
+		h.unavailable(c, err)
+		respondError(c, http.StatusServiceUnavailable, "unavailable", unavailableMessage, nil)
 	case errors.Is(err, models.ErrNotFound):
 		respondError(c, http.StatusNotFound, "not_found", "The requested resource does not exist.", nil)
 	case errors.Is(err, models.ErrConflict):
@@ -97,6 +101,24 @@ func (h *Handler) respondErr(c *gin.Context, err error) {
 		h.log.Error("request failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
 		respondError(c, http.StatusInternalServerError, "internal", "Something went wrong on our side; the error has been logged.", nil)
 	}
+}
+
+// unavailableRetry is the Retry-After of a 503 for an unreachable
+// database: a restart takes seconds, and the clients' retries should not
+// pile onto it the moment it is back.
+const unavailableRetry = "5"
+
+// unavailableMessage is the message of the API's 503 for an unreachable
+// database.
+const unavailableMessage = "The database is briefly unavailable; please try again in a few seconds."
+
+// unavailable logs a request the database could not serve and sets its
+// Retry-After; the caller writes the 503 in its own format. It is a warning,
+// not an error: nothing is wrong with the request or with Heard, and an
+// outage would otherwise log one error per request.
+func (h *Handler) unavailable(c *gin.Context, err error) {
+	h.log.Warn("database unavailable", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
+	c.Header("Retry-After", unavailableRetry)
 }
 
 func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }

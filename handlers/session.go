@@ -52,6 +52,17 @@ func (h *Handler) loadSession() gin.HandlerFunc {
 			token = ck.Value
 		}
 		ctx, err := h.sessions.Load(c.Request.Context(), token)
+		if models.IsUnavailable(err) {
+			// Going on without the session would send a signed-in editor
+			// to the login page, as if the session had ended.
+			h.unavailable(c, err)
+			if isAPI(c) {
+				respondError(c, http.StatusServiceUnavailable, "unavailable", unavailableMessage, nil)
+			} else {
+				h.renderError(c, http.StatusServiceUnavailable, "error.unavailable.title", "error.unavailable.message")
+			}
+			return
+		}
 		if err != nil {
 			h.log.Error("load session", "request_id", c.GetString(requestIDKey), "err", err)
 			ctx, _ = h.sessions.Load(c.Request.Context(), "")

@@ -145,6 +145,12 @@ func (h *Handler) staffPageErr(c *gin.Context, err error) {
 		h.renderStaff(c, http.StatusNotFound, "message", "Not found", messageData{Heading: "Not found", Text: "There is nothing at this address."})
 		return
 	}
+	if models.IsUnavailable(err) {
+		h.unavailable(c, err)
+		h.renderStaff(c, http.StatusServiceUnavailable, "message", "Unavailable",
+			messageData{Heading: "The database is briefly unavailable", Text: "Please try again in a few seconds."})
+		return
+	}
 	h.log.Error("staff page failed", "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey), "err", err)
 	h.renderStaff(c, http.StatusInternalServerError, "message", "Error", messageData{Heading: "Something went wrong", Text: "The error has been logged."})
 }

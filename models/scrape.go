@@ -186,6 +186,31 @@ func (s *Store) FinishScrapeRun(ctx context.Context, run ScrapeRun) error {
 	return nil
 }
 
+// InterruptAbandonedRuns closes the runs still marked running that began
+// before before: whoever ran them is gone without recording how they
+// ended. Each becomes a failed run with the error msg, finished at now,
+// and its source, unless it has been run since, is due again at once, as
+// after an interrupted run. It returns how many runs it closed.
+func (s *Store) InterruptAbandonedRuns(ctx context.Context, before, now time.Time, msg string) (int, error) {
+	var n int
+	err := s.q.GetContext(ctx, &n, `
+		WITH closed AS (
+			UPDATE scrape_runs SET status = 'failed', finished_at = $2, error = $3
+			WHERE status = 'running' AND started_at < $1
+			RETURNING id, source_id
+		), due AS (
+			UPDATE sources s SET next_fetch_at = least(s.next_fetch_at, $2), updated_at = now()
+			FROM closed c
+			WHERE s.id = c.source_id
+			  AND NOT EXISTS (SELECT 1 FROM scrape_runs r WHERE r.source_id = c.source_id AND r.id > c.id)
+		)
+		SELECT count(*) FROM closed`, before, now, msg)
+	if err != nil {
+		return 0, fmt.Errorf("interrupt abandoned scrape runs: %w", err)
+	}
+	return n, nil
+}
+
 const scrapeRunColumns = `id, source_id, started_at, finished_at, status, found, inserted, updated,
 	unchanged, cancelled, error, warnings`
 

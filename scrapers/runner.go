@@ -42,8 +42,20 @@ type Runner struct {
 
 // failureRecordTimeout bounds the write that records a failed run. It runs
 // on a context detached from the caller's, so a run cut short by shutdown
-// is still recorded as failed instead of staying "running".
+// is still recorded as failed instead of staying "running", and it is
+// retried while the database is unreachable, so a run cut short by a
+// restart of PostgreSQL is recorded once the server is back.
 const failureRecordTimeout = 15 * time.Second
+
+// MaxRunDuration bounds one run of a source, detail pages, retries and
+// waits for the host's rate limit included; a run still going then has
+// failed. It lets InterruptAbandoned tell a run that is slow from one that
+// nobody is running any more.
+const MaxRunDuration = 30 * time.Minute
+
+// abandonedAfter is how long after its start a run still marked running is
+// taken for abandoned: longer than any run may last and be recorded.
+const abandonedAfter = 2 * MaxRunDuration
 
 func (r *Runner) now() time.Time {
 	if r.Now != nil {
@@ -67,6 +79,8 @@ func (r *Runner) log() *slog.Logger {
 // level, so callers need not log the error again.
 func (r *Runner) RunSource(ctx context.Context, src models.Source) (models.ScrapeRun, error) {
 	began := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, MaxRunDuration)
+	defer cancel()
 	run, err := r.Store.StartScrapeRun(ctx, src.ID, r.now())
 	run.Jurisdiction = src.Jurisdiction
 	if err != nil {
@@ -108,7 +122,7 @@ func (r *Runner) collect(ctx context.Context, src models.Source, run *models.Scr
 	}
 	resp, err := r.Fetcher.Fetch(ctx, src.URL, Conditional{ETag: src.ETag, LastModified: src.LastModified})
 	if err != nil {
-		return resp, err
+		return resp, fetchFailure{err}
 	}
 	now := r.now()
 	if resp.NotModified {
@@ -322,57 +336,111 @@ func (r *Runner) storeNotModified(ctx context.Context, src models.Source, run *m
 	return nil
 }
 
+// interruptedPrefix starts the error of a run that was interrupted rather
+// than failed.
+const interruptedPrefix = "interrupted: "
+
 // recordFailure stores a failed run with its cause, the fetch if one was
 // made, and the source's failure count, leaving run as stored.
+//
+// A run cut short by a shutdown (its context cancelled) or by the database
+// going away is interrupted, not failed: neither says anything about the
+// source, so it gets no strike and is due again at once, and its error
+// says "interrupted". Either way the source's results were in one
+// transaction that did not commit, so none of them is stored.
 func (r *Runner) recordFailure(ctx context.Context, src models.Source, run *models.ScrapeRun, resp *Response, cause error) error {
+	var fetchErr fetchFailure
+	interrupted := errors.Is(cause, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) ||
+		(!errors.As(cause, &fetchErr) && models.IsUnavailable(cause))
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failureRecordTimeout)
 	defer cancel()
 	msg := recordableError(cause)
+	if interrupted {
+		msg = interruptedPrefix + msg
+	}
 	failed := models.ScrapeRun{
 		ID: run.ID, SourceID: run.SourceID, Jurisdiction: run.Jurisdiction,
 		StartedAt: run.StartedAt, Status: "failed", Error: msg,
 	}
 	finished := r.now()
 	failed.FinishedAt = &finished
-	err := r.Store.InTx(ctx, func(tx *models.Store) error {
-		if resp != nil {
-			// No snapshot key: the snapshot went with the rolled-back work.
-			if err := insertFetches(ctx, tx, fetchRecord(src, failed, resp, nil, msg, "source"), resp); err != nil {
+	err := retryWhileUnavailable(ctx, func() error {
+		return r.Store.InTx(ctx, func(tx *models.Store) error {
+			if resp != nil {
+				// No snapshot key: the snapshot went with the rolled-back work.
+				if err := insertFetches(ctx, tx, fetchRecord(src, failed, resp, nil, msg, "source"), resp); err != nil {
+					return err
+				}
+			}
+			if interrupted {
+				if err := tx.RescheduleSource(ctx, src.ID, finished); err != nil {
+					return err
+				}
+				return tx.FinishScrapeRun(ctx, failed)
+			}
+			wasEnabled := src.Enabled
+			disabled, err := tx.RecordSourceFailure(ctx, src.ID, msg, r.MaxFailures, finished)
+			if err != nil {
 				return err
 			}
-		}
-		if errors.Is(cause, context.Canceled) {
-			// Interrupted (a shutdown), not failed: no strike against the
-			// source, which is due again for whoever runs next.
-			if err := tx.RescheduleSource(ctx, src.ID, finished); err != nil {
-				return err
+			if disabled && wasEnabled {
+				r.log().Error("source disabled after repeated failures", "source_id", src.ID, "url", src.URL,
+					"max_failures", r.MaxFailures, "err", cause)
+			}
+			var status *StatusError
+			if errors.As(cause, &status) && status.RetryAfter > 0 {
+				// Honoured, but no further than the longest backoff.
+				wait := min(status.RetryAfter, models.MaxBackoff)
+				if err := tx.DeferSource(ctx, src.ID, finished.Add(wait)); err != nil {
+					return err
+				}
 			}
 			return tx.FinishScrapeRun(ctx, failed)
-		}
-		wasEnabled := src.Enabled
-		disabled, err := tx.RecordSourceFailure(ctx, src.ID, msg, r.MaxFailures, finished)
-		if err != nil {
-			return err
-		}
-		if disabled && wasEnabled {
-			r.log().Error("source disabled after repeated failures", "source_id", src.ID, "url", src.URL,
-				"max_failures", r.MaxFailures, "err", cause)
-		}
-		var status *StatusError
-		if errors.As(cause, &status) && status.RetryAfter > 0 {
-			// Honoured, but no further than the longest backoff.
-			wait := min(status.RetryAfter, models.MaxBackoff)
-			if err := tx.DeferSource(ctx, src.ID, finished.Add(wait)); err != nil {
-				return err
-			}
-		}
-		return tx.FinishScrapeRun(ctx, failed)
+		})
 	})
 	*run = failed
 	if err != nil {
 		return fmt.Errorf("record failed run %d: %w", run.ID, err)
 	}
 	return nil
+}
+
+// fetchFailure is the source's fetch failing: a network error in it is
+// about the source's server, which looks to models.IsUnavailable just like
+// the database going away.
+type fetchFailure struct{ err error }
+
+func (e fetchFailure) Error() string { return e.err.Error() }
+func (e fetchFailure) Unwrap() error { return e.err }
+
+// retryWhileUnavailable calls write until it succeeds, fails for another
+// reason than the database being unreachable, or ctx ends, waiting a little
+// longer between attempts: PostgreSQL restarts in seconds, and the outcome
+// of a run is worth waiting for.
+func retryWhileUnavailable(ctx context.Context, write func() error) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := write()
+		if err == nil || !models.IsUnavailable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// InterruptAbandoned records the runs still marked running long after
+// they began — their process was killed, or lost the database for longer
+// than it could wait to record them — as interrupted, and makes their
+// sources due again. It returns how many it closed.
+func (r *Runner) InterruptAbandoned(ctx context.Context) (int, error) {
+	now := r.now()
+	return r.Store.InterruptAbandonedRuns(ctx, now.Add(-abandonedAfter), now,
+		interruptedPrefix+"abandoned while running (the process running it stopped, or lost the database)")
 }
 
 // maxErrorLen bounds an error as recorded, in bytes. Parsers quote what
@@ -599,25 +667,47 @@ func (r *Runner) logRun(src models.Source, run models.ScrapeRun, resp *Response,
 		attrs = append(attrs, "http_status", resp.StatusCode, "bytes", len(resp.Body), "not_modified", resp.NotModified)
 	}
 	if err != nil {
-		r.log().Warn("scrape run failed", append(attrs, "err", err)...)
+		msg := "scrape run failed"
+		if strings.HasPrefix(run.Error, interruptedPrefix) {
+			msg = "scrape run interrupted; the source is due again"
+		}
+		r.log().Warn(msg, append(attrs, "err", err)...)
 		return
 	}
 	r.log().Info("scrape run", attrs...)
 }
 
-// RunDue claims up to limit sources whose next fetch is due and runs each.
-// A source that fails has its failure recorded in its run and does not stop
-// the others; the error returned is the claim's, the context's when it ends
-// the loop early, or that of runs that could not even be recorded.
+// RunDue runs up to limit sources whose next fetch is due, claiming each
+// just before it runs: a source claimed and then left unrun — by a
+// shutdown, or by the database going away — would wait a whole interval
+// for its next turn. A source that fails has its failure recorded in its
+// run and does not stop the others; the error returned is the claim's,
+// the context's when it ends the loop early, or that of runs that could
+// not even be recorded.
 func (r *Runner) RunDue(ctx context.Context, limit int) ([]models.ScrapeRun, error) {
-	if limit <= 0 {
-		return []models.ScrapeRun{}, nil
+	runs := []models.ScrapeRun{}
+	var unrecorded []error
+	for len(runs)+len(unrecorded) < limit {
+		if err := ctx.Err(); err != nil {
+			return runs, errors.Join(append(unrecorded, err)...)
+		}
+		srcs, err := r.Store.ClaimDueSources(ctx, r.now(), 1)
+		if err != nil {
+			return runs, errors.Join(append(unrecorded, err)...)
+		}
+		if len(srcs) == 0 {
+			break
+		}
+		got, err := r.runEach(ctx, srcs)
+		runs = append(runs, got...)
+		if err != nil {
+			unrecorded = append(unrecorded, err)
+			if models.IsUnavailable(err) {
+				break // the next claim would fail the same way
+			}
+		}
 	}
-	srcs, err := r.Store.ClaimDueSources(ctx, r.now(), limit)
-	if err != nil {
-		return []models.ScrapeRun{}, err
-	}
-	return r.runEach(ctx, srcs)
+	return runs, errors.Join(unrecorded...)
 }
 
 // RunAll runs every enabled source, of the jurisdiction code when it is not

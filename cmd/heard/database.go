@@ -58,7 +58,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 		d.URL = d.cluster.URL("heard")
 		log.Info("using embedded database", "dir", d.cluster.Dir(), "database", redact(d.URL))
 	}
-	db, err := sqlx.Open("postgres", withAppName(d.URL))
+	db, err := sqlx.Open("postgres", withConnDefaults(d.URL))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -151,7 +151,16 @@ func migrateUp(ctx context.Context, db *sqlx.DB, log *slog.Logger) error {
 	return nil
 }
 
-func withAppName(raw string) string {
+// connectTimeout bounds, in seconds, the making of a connection (lib/pq's
+// connect_timeout): a server that does not answer at all — its machine
+// down, the network cut — would otherwise hold every request for the
+// minutes TCP takes to give up, where it should be answered 503 at once.
+// A healthy server connects in milliseconds.
+const connectTimeout = "3"
+
+// withConnDefaults sets heard's application_name and connect_timeout on a
+// database URL, unless it sets them itself.
+func withConnDefaults(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return raw
@@ -159,6 +168,9 @@ func withAppName(raw string) string {
 	q := u.Query()
 	if q.Get("application_name") == "" {
 		q.Set("application_name", appName)
+	}
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", connectTimeout)
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

@@ -97,7 +97,8 @@ func (e *leaderElector) acquire(ctx context.Context) error {
 		return fmt.Errorf("scheduler leadership: connect: %w", err)
 	}
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, e.key).Scan(&got); err != nil {
+	var pid int
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1), pg_backend_pid()`, e.key).Scan(&got, &pid); err != nil {
 		// Whether the lock was taken is unknown: the connection must not go
 		// back to the pool holding it.
 		discard(conn)
@@ -108,7 +109,7 @@ func (e *leaderElector) acquire(ctx context.Context) error {
 		return errNotLeader
 	}
 	e.conn = conn
-	e.log.Info("scheduler leadership acquired", "lock", e.key)
+	e.log.Info("scheduler leadership acquired", "lock", e.key, "backend_pid", pid)
 	return nil
 }
 

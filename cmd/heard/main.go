@@ -59,6 +59,9 @@ Environment:
   HEARD_RATE_BURST requests a client may make at once (default 60)
   HEARD_TRUSTED_PROXIES  comma-separated IPs or CIDRs of reverse proxies
                    whose X-Forwarded-For names the client (default none)
+  HEARD_SCHEDULER_TICK   how often the scheduler looks for due sources, and
+                   so how soon a replica takes over a leader that has gone
+                   (default 15s)
 `
 
 func main() {
@@ -149,6 +152,10 @@ type config struct {
 	// CacheTTL is how long a public answer may be kept in memory; zero
 	// turns the cache off.
 	CacheTTL time.Duration
+	// SchedulerTick is how often every replica's scheduler looks for due
+	// sources, and so how soon a follower takes over from a leader that
+	// has gone.
+	SchedulerTick time.Duration
 	// Problems are settings that could not be read and were left at their
 	// defaults; run logs them once the logger exists.
 	Problems []string
@@ -201,6 +208,14 @@ func configFromEnv(getenv func(string) string) config {
 			c.CacheTTL = d
 		} else {
 			c.Problems = append(c.Problems, "HEARD_CACHE_TTL="+v+" is not a duration such as 60s (0 turns the cache off)")
+		}
+	}
+	c.SchedulerTick = defaultSchedulerTick
+	if v := getenv("HEARD_SCHEDULER_TICK"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 100*time.Millisecond {
+			c.SchedulerTick = d
+		} else {
+			c.Problems = append(c.Problems, "HEARD_SCHEDULER_TICK="+v+" is not a duration of at least 100ms such as 15s")
 		}
 	}
 	for _, p := range strings.Split(getenv("HEARD_TRUSTED_PROXIES"), ",") {

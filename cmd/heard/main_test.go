@@ -310,6 +310,38 @@ func TestConfigRateLimits(t *testing.T) {
 	}
 }
 
+func TestConfigSchedulerTick(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "HEARD_SCHEDULER_TICK" {
+				return v
+			}
+			return ""
+		}
+	}
+	tests := []struct {
+		value    string
+		want     time.Duration
+		problems int
+	}{
+		{"", defaultSchedulerTick, 0},
+		{"2s", 2 * time.Second, 0},
+		{"100ms", 100 * time.Millisecond, 0},
+		{"10ms", defaultSchedulerTick, 1}, // the database would be asked for a lock all the time
+		{"soon", defaultSchedulerTick, 1},
+		{"-5s", defaultSchedulerTick, 1},
+	}
+	for _, tt := range tests {
+		c := configFromEnv(env(tt.value))
+		if c.SchedulerTick != tt.want || len(c.Problems) != tt.problems {
+			t.Errorf("HEARD_SCHEDULER_TICK=%q: tick %v, problems %v; want %v and %d", tt.value, c.SchedulerTick, c.Problems, tt.want, tt.problems)
+		}
+	}
+	if defaultSchedulerTick > 15*time.Second {
+		t.Errorf("default tick %v: a follower must take over a dead leader within 30 seconds", defaultSchedulerTick)
+	}
+}
+
 func TestOverrideCommand(t *testing.T) {
 	_, url := modeltest.NewDBWithURL(t)
 	t.Setenv("DATABASE_URL", url)
@@ -407,6 +439,23 @@ func TestTokenCommand(t *testing.T) {
 	for _, args := range [][]string{{"token"}, {"token", "create"}, {"token", "revoke", "x"}, {"token", "frob"}} {
 		if code, _, _ := runHeard(t, ctx, args...); code != 2 {
 			t.Errorf("heard %v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestConnDefaults: heard names its connections and gives up connecting
+// to a server that does not answer, unless the URL says otherwise.
+func TestConnDefaults(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://heard@db.example.org/heard?sslmode=require",
+			"postgres://heard@db.example.org/heard?application_name=heard&connect_timeout=3&sslmode=require"},
+		{"postgres://heard@/heard?host=/run/postgresql&connect_timeout=10&application_name=replica-2",
+			"postgres://heard@/heard?application_name=replica-2&connect_timeout=10&host=%2Frun%2Fpostgresql"},
+		{"host=/run/postgresql dbname=heard", "host=/run/postgresql dbname=heard"}, // not a URL: left alone
+	}
+	for _, tt := range tests {
+		if got := withConnDefaults(tt.in); got != tt.want {
+			t.Errorf("withConnDefaults(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -25,7 +25,8 @@ type pipeline struct {
 	// elector, when set, lets only the replica it elects run scheduled
 	// jobs (see leaderElector); nil runs them here unconditionally.
 	elector gocron.Elector
-	// scrapeEvery is the scrape job's tick; a minute when zero.
+	// scrapeEvery is the scrape job's tick; defaultSchedulerTick when
+	// zero.
 	scrapeEvery time.Duration
 	// evidence reads the URLs staff and the public submit, behind the
 	// same address guard as the runner's fetcher.
@@ -68,8 +69,16 @@ func newPipeline(store *models.Store, log *slog.Logger, cfg config, allowHosts .
 			MaxRetries:           -1,
 		}),
 	}
-	return &pipeline{store: store, runner: runner, log: log, now: time.Now, evidence: evidence}
+	return &pipeline{store: store, runner: runner, log: log, now: time.Now, evidence: evidence,
+		scrapeEvery: cfg.SchedulerTick}
 }
+
+// defaultSchedulerTick is how often the scheduler looks for due sources. A
+// replica only takes the lead when its scheduler ticks, so the tick also
+// bounds how long jobs wait after the leader dies: well within 30 seconds.
+// A tick costs one indexed query on the leader and a lock attempt on each
+// follower.
+const defaultSchedulerTick = 15 * time.Second
 
 // changed lists the jurisdictions whose runs inserted or updated anything.
 func changed(runs []models.ScrapeRun) []string {
@@ -162,14 +171,18 @@ func (p *pipeline) runSource(ctx context.Context, id int64) (models.ScrapeRun, e
 
 // Job names, as they appear in logs.
 const (
-	jobScrapeDue      = "scrape-due-sources"
-	jobNightlyRescore = "nightly-rescore"
+	jobScrapeDue         = "scrape-due-sources"
+	jobNightlyRescore    = "nightly-rescore"
+	jobInterruptAbandon  = "interrupt-abandoned-runs"
+	interruptAbandonEach = 10 * time.Minute
 )
 
-// startScheduler runs the named jobs: due sources every minute (a source's
-// own interval decides when it is due) and a nightly rescore, so scores
+// startScheduler runs the named jobs: due sources every tick (a source's
+// own interval decides when it is due), a nightly rescore, so scores
 // follow the calendar (upcoming events become held) even without new
-// evidence. Each job runs in singleton mode: a slow run is not overlapped.
+// evidence, and, every ten minutes, the closing of runs a killed process
+// left running. Each job runs in singleton mode: a slow run is not
+// overlapped.
 // With an elector, every replica ticks but only the leader runs the jobs;
 // the scrape job's claim still guards a hand-over mid-run.
 func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error) {
@@ -183,7 +196,7 @@ func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error)
 	}
 	every := p.scrapeEvery
 	if every <= 0 {
-		every = time.Minute
+		every = defaultSchedulerTick
 	}
 	_, err = s.NewJob(gocron.DurationJob(every),
 		gocron.NewTask(func() { p.scrapeDue(ctx) }),
@@ -203,6 +216,22 @@ func (p *pipeline) startScheduler(ctx context.Context) (gocron.Scheduler, error)
 		gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", jobNightlyRescore, err)
+	}
+	_, err = s.NewJob(gocron.DurationJob(interruptAbandonEach),
+		gocron.NewTask(func() {
+			n, err := p.runner.InterruptAbandoned(ctx)
+			switch {
+			case err != nil:
+				p.log.Error("interrupt abandoned runs", "err", err)
+			case n > 0:
+				p.log.Warn("closed scrape runs left running by a process that stopped; their sources are due again", "runs", n)
+			}
+		}),
+		gocron.WithName(jobInterruptAbandon),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately()))
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", jobInterruptAbandon, err)
 	}
 	s.Start()
 	return s, nil

@@ -26,8 +26,9 @@ const feed = `<?xml version="1.0"?>
 </channel></rss>`
 
 // TestSchedulerRunsNamedJobs checks that the gocron jobs are registered by
-// name and that the scrape job claims a due source, stores what it found and
-// rescores the jurisdiction, without waiting for the next tick.
+// name, that the scrape job claims a due source, stores what it found and
+// rescores the jurisdiction, and that a run a killed process left marked
+// running is closed, all without waiting for the next tick.
 func TestSchedulerRunsNamedJobs(t *testing.T) {
 	store := modeltest.NewStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -43,6 +44,22 @@ func TestSchedulerRunsNamedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A run begun two hours ago by a process that is gone, of a source not
+	// due for another day (and switched off since, so that it is not run
+	// once it is due again).
+	gone, err := store.UpsertSource(ctx, models.Source{Jurisdiction: "VT", Kind: models.KindRSS,
+		URL: site.URL + "/gone.xml", FetchIntervalSec: 3600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB().ExecContext(ctx, `UPDATE sources SET next_fetch_at = now() + interval '1 day' WHERE id = $1`, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	abandoned, err := store.StartScrapeRun(ctx, gone.ID, time.Now().Add(-2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// The fixture site listens on loopback, which only this switch allows.
 	p := newPipeline(store, slog.New(slog.NewTextHandler(io.Discard, nil)), config{AllowPrivate: true, MaxFailures: 10})
 	sched, err := p.startScheduler(ctx)
@@ -54,11 +71,32 @@ func TestSchedulerRunsNamedJobs(t *testing.T) {
 		names = append(names, j.Name())
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{jobNightlyRescore, jobScrapeDue}) {
+	if !slices.Equal(names, []string{jobInterruptAbandon, jobNightlyRescore, jobScrapeDue}) {
 		t.Errorf("jobs %v", names)
 	}
-
 	deadline := time.Now().Add(20 * time.Second)
+	for {
+		runs, err := store.ScrapeRunsBySource(ctx, gone.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) > 0 && runs[len(runs)-1].ID == abandoned.ID && runs[len(runs)-1].Status == "failed" {
+			if !strings.HasPrefix(runs[len(runs)-1].Error, "interrupted: ") {
+				t.Errorf("abandoned run closed as %+v, want interrupted", runs[len(runs)-1])
+			}
+			var due bool
+			if err := store.DB().GetContext(ctx, &due, `SELECT next_fetch_at <= now() FROM sources WHERE id = $1`, gone.ID); err != nil || !due {
+				t.Errorf("the abandoned run's source is not due again (%v)", err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the abandoned run was not closed within 20s: %+v", runs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	deadline = time.Now().Add(20 * time.Second)
 	for {
 		if _, err := store.LatestScorecard(ctx, "VT", 1); err == nil {
 			break
