@@ -243,7 +243,9 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`heard_scrape_runs_total\{kind="(html|rss|atom|ical|pdf)",status="ok"\} [1-9]`),
 		regexp.MustCompile(`heard_score_runs_total\{outcome="ok",trigger="demo"\} 52`),
-		regexp.MustCompile(`heard_http_requests_total\{code="200",method="GET",route="/states/:code"\} 2`),
+		// At least one: a request is counted just after its answer is sent,
+		// so the last may not be counted yet.
+		regexp.MustCompile(`heard_http_requests_total\{code="200",method="GET",route="/states/:code"\} [1-9]`),
 		regexp.MustCompile(`heard_cache_hits_total [1-9]`),
 		regexp.MustCompile(`go_goroutines \d+`),
 	} {
