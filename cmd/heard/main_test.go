@@ -139,6 +139,30 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// waitReady waits until the serve started in-process at base answers
+// /readyz with 200, failing the test if it exits first (done receives its
+// exit code) or is not ready within timeout.
+func waitReady(t *testing.T, base string, done <-chan int, stderr *syncBuffer, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready in time:\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -167,25 +191,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	}()
 
 	base := "http://" + addr
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready in time:\n%s", stderr.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitReady(t, base, done, &stderr, 90*time.Second)
 
 	var list struct {
 		Data []struct {

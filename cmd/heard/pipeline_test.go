@@ -155,23 +155,7 @@ func TestServeRunsSourceNow(t *testing.T) {
 	var stderr syncBuffer
 	go func() { done <- run(ctx, []string{"serve", "--no-scheduler", "--addr", addr}, io.Discard, &stderr) }()
 	base := "http://" + addr
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited early with %d:\n%s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready in time:\n%s", stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, base, done, &stderr, 60*time.Second)
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
